@@ -1,0 +1,2 @@
+Console.WriteLine("ClusterTrainer node: not yet implemented");
+return 1;
