@@ -53,12 +53,12 @@ public static class FashionMnist
         int h = images.Dimensions[1], w = images.Dimensions[2];
         int pixels = h * w;
         var x = new float[(long)n * pixels];
-        var raw = images.Data;
-        for (long i = 0; i < x.LongLength; i++) x[i] = raw[i] / 255f; // as torchvision ToTensor: exact division, not a multiply by 1/255
+        var raw = images.Data.Span;
+        for (int i = 0; i < x.Length; i++) x[i] = raw[i] / 255f; // as torchvision ToTensor: exact division, not a multiply by 1/255
         var y = new long[n];
         for (int i = 0; i < n; i++)
         {
-            byte label = labels.Data[i];
+            byte label = labels.Data.Span[i];
             if (label >= ClassCount)
                 throw new InvalidDataException($"'{labels.Path}' has label {label} at position {i}; expected 0..{ClassCount - 1}.");
             y[i] = label;

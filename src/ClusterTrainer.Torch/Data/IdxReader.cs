@@ -14,8 +14,9 @@ public enum IdxElementType : byte
     Float64 = 0x0E,
 }
 
-/// <summary>One IDX file: its dimensions and its raw big-endian element bytes.</summary>
-public sealed record IdxFile(string Path, IdxElementType ElementType, int[] Dimensions, byte[] Data)
+/// <summary>One IDX file: its dimensions and its raw big-endian element bytes (a window on the file's
+/// bytes, not a copy).</summary>
+public sealed record IdxFile(string Path, IdxElementType ElementType, int[] Dimensions, ReadOnlyMemory<byte> Data)
 {
     public long ElementCount => Dimensions.Aggregate(1L, (a, d) => a * d);
 }
@@ -79,7 +80,7 @@ public static class IdxReader
             throw new InvalidDataException(
                 $"IDX file '{path}' holds {bytes.Length} bytes but its header [{string.Join("x", dims)}] of {type} needs exactly {expected} " +
                 $"({(bytes.Length < expected ? "truncated" : "trailing data")}). Re-install or re-download the file.");
-        return new IdxFile(path, type, dims, bytes.AsSpan(header).ToArray());
+        return new IdxFile(path, type, dims, bytes.AsMemory(header));
     }
 
     public static int ElementSize(IdxElementType type) => type switch
@@ -99,13 +100,33 @@ public static class IdxReader
         file.Position = 0;
         if (n == 2 && magic[0] == 0x1F && magic[1] == 0x8B)
         {
+            // gzip's trailer holds the uncompressed size mod 2^32: read straight into an exact buffer
+            // (no doubling MemoryStream), which keeps the loader's peak memory at one copy of the data.
+            int expected = 0;
+            if (file.Length >= 18)
+            {
+                Span<byte> trailer = stackalloc byte[4];
+                file.Position = file.Length - 4;
+                file.ReadExactly(trailer);
+                expected = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(trailer), int.MaxValue - 1);
+                file.Position = 0;
+            }
             using var gz = new GZipStream(file, CompressionMode.Decompress);
-            using var ms = new MemoryStream();
-            gz.CopyTo(ms);
-            return ms.ToArray();
+            var buffer = new byte[expected];
+            int filled = gz.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            if (filled < buffer.Length || gz.ReadByte() >= 0)
+            {
+                // The trailer lied (a truncated file, or a member > 4 GiB): fall back to reading everything.
+                file.Position = 0;
+                using var again = new GZipStream(file, CompressionMode.Decompress);
+                using var ms = new MemoryStream();
+                again.CopyTo(ms);
+                return ms.ToArray();
+            }
+            return buffer;
         }
-        using var plain = new MemoryStream();
-        file.CopyTo(plain);
-        return plain.ToArray();
+        var plain = new byte[file.Length];
+        file.ReadExactly(plain);
+        return plain;
     }
 }

@@ -40,7 +40,7 @@ public sealed class IdxReaderTests : IDisposable
         var file = IdxReader.Read(Write("images", Idx(0x08, [2, 3, 4], payload), gzip), expectedRank: 3);
         Assert.Equal(IdxElementType.UInt8, file.ElementType);
         Assert.Equal([2, 3, 4], file.Dimensions);
-        Assert.Equal(payload, file.Data);
+        Assert.Equal(payload, file.Data.ToArray());
     }
 
     [Fact]
@@ -60,6 +60,19 @@ public sealed class IdxReaderTests : IDisposable
         Assert.Contains(path, e.Message);
         Assert.Contains("truncated", e.Message);
         Assert.Contains($"{full.Length}", e.Message);
+    }
+
+    [Fact]
+    public void Cut_off_gzip_download_is_refused_naming_the_file()
+    {
+        var rng = new Random(1);
+        var payload = new byte[4000];
+        rng.NextBytes(payload); // incompressible, so cutting the .gz loses payload bytes
+        var path = Write("images.gz", Idx(0x08, [10, 20, 20], payload), gzip: true);
+        var gz = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, gz[..(gz.Length / 2)]);
+        var e = Assert.Throws<InvalidDataException>(() => IdxReader.Read(path));
+        Assert.Contains(path, e.Message);
     }
 
     [Fact]
