@@ -92,7 +92,6 @@ internal static partial class NativeMethods
     internal static unsafe partial IntPtr ct_reduce(ReduceOp op, TensorHandle t, long* dims, int ndims, int keepdim, double p, long correction);
     [LibraryImport(Lib)]
     internal static partial int ct_max_min_dim(TensorHandle t, long dim, int keepdim, int isMin, out IntPtr values, out IntPtr indices);
-    [LibraryImport(Lib)] internal static partial IntPtr ct_sum_dtype(TensorHandle t, int dtype);
 
     // shapes and indexing
     [LibraryImport(Lib)] internal static unsafe partial IntPtr ct_shape_op(ShapeOp op, TensorHandle t, long* dims, int n);

@@ -17,10 +17,10 @@ public static partial class torch
         private unsafe Tensor Reduce(ReduceOp op, long dim, bool keepdim, double p = 2, bool unbiased = true) =>
             new(ct_reduce(op, H, &dim, 1, keepdim ? 1 : 0, p, unbiased ? 1 : 0));
 
-        /// <summary>Sum of all elements (a 0-dim tensor).</summary>
+        /// <summary>Sum of all elements (a 0-dim tensor; int64 for integer and bool tensors, as in PyTorch).
+        /// There is deliberately no sum(ScalarType) overload: C# converts a literal 0 to any enum, so it would
+        /// capture <c>t.sum(0)</c>. Convert first instead: <c>t.to(float64).sum()</c>.</summary>
         public Tensor sum() => ReduceAll(ReduceOp.Sum);
-        /// <summary>Sum of all elements, accumulated and returned as <paramref name="type"/>.</summary>
-        public Tensor sum(ScalarType type) => new(ct_sum_dtype(H, (int)type));
         public Tensor sum(long dim, bool keepdim = false) => Reduce(ReduceOp.Sum, dim, keepdim);
         public Tensor sum(long[] dims, bool keepdim = false) => Reduce(ReduceOp.Sum, dims, keepdim);
         public Tensor mean() => ReduceAll(ReduceOp.Mean);
@@ -52,8 +52,9 @@ public static partial class torch
 
         /// <summary>The p-norm of all elements (default: Euclidean).</summary>
         public Tensor norm(double p = 2) => ReduceAll(ReduceOp.Norm, p);
-        public Tensor norm(long dim, double p = 2, bool keepdim = false) => Reduce(ReduceOp.Norm, dim, keepdim, p);
-        public Tensor norm(long[] dims, double p = 2, bool keepdim = false) => Reduce(ReduceOp.Norm, dims, keepdim, p);
+        /// <summary>The p-norm along <paramref name="dim"/> (TorchSharp's order: <c>t.norm(1)</c> is over dim 1; write <c>t.norm(p: 1)</c> for the 1-norm).</summary>
+        public Tensor norm(long dim, bool keepdim = false, double p = 2) => Reduce(ReduceOp.Norm, dim, keepdim, p);
+        public Tensor norm(long[] dims, bool keepdim = false, double p = 2) => Reduce(ReduceOp.Norm, dims, keepdim, p);
         public Tensor logsumexp(long dim, bool keepdim = false) => Reduce(ReduceOp.Logsumexp, dim, keepdim);
 
         public Tensor all() => ReduceAll(ReduceOp.All);

@@ -73,9 +73,3 @@ CT_EXPORT int32_t ct_max_min_dim(CtTensor t, int64_t dim, int32_t keepdim, int32
   }
   CT_CATCH(-1)
 }
-
-// Sum or mean converted to a dtype first (e.g. int tensors summed as int64, bool counts).
-CT_EXPORT CtTensor ct_sum_dtype(CtTensor t, int32_t dtype) {
-  CT_TRY { return ct::wrap(t->sum(static_cast<at::ScalarType>(dtype))); }
-  CT_CATCH(nullptr)
-}
