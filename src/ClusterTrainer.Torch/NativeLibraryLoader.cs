@@ -16,7 +16,10 @@ internal static class NativeLibraryLoader
     private const string FileName = "libct_torch.so";
     private static IntPtr loaded;
 
+    // A library registering the resolver for its own native dependency is what module initializers are for.
+#pragma warning disable CA2255
     [ModuleInitializer]
+#pragma warning restore CA2255
     internal static void Register() =>
         NativeLibrary.SetDllImportResolver(typeof(NativeLibraryLoader).Assembly, Resolve);
 

@@ -86,6 +86,8 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static unsafe partial int ct_masked_fill(TensorHandle t, TensorHandle mask, Scalar value, IntPtr* result);
     [LibraryImport(Lib)] internal static partial IntPtr ct_where(TensorHandle cond, TensorHandle a, TensorHandle b);
     [LibraryImport(Lib)] internal static partial IntPtr ct_pow_scalar_base(Scalar b, TensorHandle exponent);
+    [LibraryImport(Lib)] internal static partial int ct_allclose(TensorHandle a, TensorHandle b, double rtol, double atol, int equalNan);
+    [LibraryImport(Lib)] internal static partial int ct_equal(TensorHandle a, TensorHandle b);
 
     // reductions
     [LibraryImport(Lib)]

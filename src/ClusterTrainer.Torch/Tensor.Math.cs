@@ -166,6 +166,16 @@ public static partial class torch
         public unsafe Tensor masked_fill(Tensor mask, Scalar value) { IntPtr r; Check(ct_masked_fill(H, mask.H, value, &r)); return new Tensor(r); }
         public unsafe Tensor masked_fill_(Tensor mask, Scalar value) { Check(ct_masked_fill(H, mask.H, value, null)); return this; }
 
+        /// <summary>True when |this - other| &lt;= atol + rtol * |other| for every element (PyTorch's allclose).</summary>
+        public bool allclose(Tensor other, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false) =>
+            Check(ct_allclose(H, other.H, rtol, atol, equal_nan ? 1 : 0)) == 1;
+
+        /// <summary>True when both tensors have the same shape and elements.</summary>
+        public bool equal(Tensor other) => Check(ct_equal(H, other.H)) == 1;
+
+        /// <summary>base ** exponent with a scalar base.</summary>
+        public static Tensor pow(Scalar @base, Tensor exponent) => new(ct_pow_scalar_base(@base, exponent.H));
+
         // ---- operators ---------------------------------------------------------------------------------
         public static Tensor operator +(Tensor a, Tensor b) => a.add(b);
         public static Tensor operator +(Tensor a, Scalar b) => a.add(b);

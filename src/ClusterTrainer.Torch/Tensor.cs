@@ -81,10 +81,16 @@ public static partial class torch
             return s;
         }
 
-        /// <summary>PyTorch's printout of the values, dtype and shape.</summary>
+        /// <summary>Tensors with more elements than this print as a one-line summary.</summary>
+        public const long ToStringMaxElements = 1000;
+
+        /// <summary>PyTorch's printout of the values, dtype and shape (a summary line for big tensors).</summary>
         public override string ToString()
         {
             if (handle.IsClosed) return "Tensor(disposed)";
+            var n = ct_tensor_numel(handle);
+            if (n > ToStringMaxElements)
+                return $"Tensor(shape=[{string.Join(", ", shape)}], dtype={dtype.Name()}, device={device})";
             var p = ct_tensor_to_string(handle);
             return p == IntPtr.Zero ? throw TorchException.FromNative() : Marshal.PtrToStringUTF8(p)!;
         }

@@ -30,7 +30,12 @@ public static class TorchSettings
     private static int openBlasThreads = ReadInt("CLUSTERTRAINER_OPENBLAS_THREADS", 1);
     private static bool mallocTuning = Environment.GetEnvironmentVariable("CLUSTERTRAINER_MALLOC_TUNING") != "0";
 
-    /// <summary>libtorch intra-op threads (<c>torch.set_num_threads</c>). Default: the core count.</summary>
+    /// <summary>
+    /// libtorch intra-op threads (<c>torch.set_num_threads</c>). Default: the core count. The value set before
+    /// the library loads (or through the env var) applies to every thread. Debian's libtorch uses OpenMP,
+    /// whose thread count is per calling thread: a change made later reaches the calling thread and threads
+    /// that have not yet run a parallel op, not threads that already have.
+    /// </summary>
     public static int Threads
     {
         get { lock (Gate) return loaded ? NativeMethods.ct_get_num_threads() : threads; }

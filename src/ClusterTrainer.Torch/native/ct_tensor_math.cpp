@@ -266,3 +266,12 @@ CT_EXPORT CtTensor ct_pow_scalar_base(ct::Scalar base, CtTensor exponent) {
   CT_TRY { return ct::wrap(at::pow(ct::to_scalar(base), *exponent)); }
   CT_CATCH(nullptr)
 }
+
+// 1 when |a - b| <= atol + rtol * |b| everywhere (same shape after broadcasting), 0 when not, -1 on error.
+CT_EXPORT int32_t ct_allclose(CtTensor a, CtTensor b, double rtol, double atol, int32_t equal_nan) {
+  CT_TRY { return a->allclose(*b, rtol, atol, equal_nan != 0) ? 1 : 0; }
+  CT_CATCH(-1)
+}
+
+// 1 when a and b have the same shape and elements, 0 when not, -1 on error.
+CT_EXPORT int32_t ct_equal(CtTensor a, CtTensor b) { CT_TRY { return a->equal(*b) ? 1 : 0; } CT_CATCH(-1) }

@@ -125,5 +125,19 @@ public sealed class ArithmeticTests
         Assert.Equal(new[] { false, false, true }, a.gt(2).ToArray<bool>());
         Assert.Equal(new float[] { 3, 2, 3 }, where(a.gt(b), a, b).ToArray<float>());
         Assert.Equal(new float[] { 1, -1, -1 }, a.masked_fill(a.ge(2), -1).ToArray<float>());
+    
+    }
+
+    [Fact]
+    public void Allclose_and_equal()
+    {
+        using var scope = NewDisposeScope();
+        var a = tensor(new float[] { 1, 2, 3 });
+        Assert.True(a.allclose(a + 1e-7));
+        Assert.False(a.allclose(a + 1e-3));
+        Assert.True(a.allclose(a + 1e-3, atol: 1e-2));
+        Assert.True(a.equal(tensor(new float[] { 1, 2, 3 })));
+        Assert.False(a.equal(tensor(new float[] { 1, 2 })));
+        Assert.Equal(new float[] { 2, 4, 8 }, Tensor.pow(2, a).ToArray<float>());
     }
 }

@@ -72,6 +72,23 @@ public sealed class CreationTests
     }
 
     [Fact]
+    public void In_place_initialisers_draw_the_same_sequence_as_pytorch()
+    {
+        // Python: torch.manual_seed(42); empty(4).uniform_(-1, 1); empty(3).normal_(0.5, 2); empty(6).bernoulli_(0.5)
+        using var scope = NewDisposeScope();
+        manual_seed(42);
+        TensorAssert.Close(new[] { 0.7645385f, 0.8300079f, -0.2342725f, 0.9186113f }, empty(4).uniform_(-1, 1), 1e-6);
+        TensorAssert.Close(new[] { 0.9689247f, 0.9606661f, -1.7457128f }, empty(3).normal_(0.5, 2), 1e-6);
+        Assert.Equal(new float[] { 0, 0, 1, 1, 1, 1 }, empty(6).bernoulli_(0.5).ToArray<float>());
+
+        // nn.init.kaiming_uniform_(w, a=sqrt(5)) on a 2x3 weight is uniform_(-1/sqrt(3), 1/sqrt(3)).
+        manual_seed(42);
+        var bound = 1 / Math.Sqrt(3);
+        TensorAssert.Close(new[] { 0.4414065f, 0.4792053f, -0.1352573f, 0.5303605f, -0.1264995f, 0.1165039f },
+            empty(2, 3).uniform_(-bound, bound), 1e-6);
+    }
+
+    [Fact]
     public void Like_factories_copy_shape_and_dtype_unless_told_otherwise()
     {
         using var scope = NewDisposeScope();

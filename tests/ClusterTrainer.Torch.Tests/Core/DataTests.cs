@@ -100,5 +100,9 @@ public sealed class DataTests
         var s = t.ToString();
         Assert.Contains("1.5", s);
         Assert.Contains("CPUFloatType", s);
+        using var big = zeros(100, 100);
+        Assert.Equal("Tensor(shape=[100, 100], dtype=float32, device=cpu)", big.ToString());
+        t.Dispose();
+        Assert.Equal("Tensor(disposed)", t.ToString());
     }
 }
