@@ -129,22 +129,28 @@ internal sealed partial class ActorCell
     public IActorRef Watch(IActorRef subject)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        if (subject is not IInternalActorRef target)
-            throw new ArgumentException($"Cannot watch {subject}: it is not an actor ref of this runtime.", nameof(subject));
-        if (subject.Equals(Self)) return subject;
+        var target = AsInternal(subject);
+        if (target.Equals(Self)) return subject;
         _watching ??= new HashSet<IActorRef>();
-        if (_watching.Add(subject)) target.SendSystemMessage(new Watch(target, Self));
+        if (_watching.Add(target)) target.SendSystemMessage(new Watch(target, Self));
         return subject;
     }
 
     public IActorRef Unwatch(IActorRef subject)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        if (_watching is not null && _watching.Remove(subject) && subject is IInternalActorRef target)
+        var target = AsInternal(subject);
+        if (_watching is not null && _watching.Remove(target))
             target.SendSystemMessage(new Unwatch(target, Self));
-        _terminatedQueued?.Remove(subject);
+        _terminatedQueued?.Remove(target);
         return subject;
     }
+
+    /// <summary>Refs such as a TestProbe wrap a runtime ref; resolve them to it by path.</summary>
+    private IInternalActorRef AsInternal(IActorRef subject) =>
+        subject as IInternalActorRef
+        ?? System.Provider.ResolveActorRef(subject.Path) as IInternalActorRef
+        ?? throw new ArgumentException($"Cannot watch {subject}: it does not resolve to an actor of this runtime.", nameof(subject));
 
     private void UnwatchAll()
     {

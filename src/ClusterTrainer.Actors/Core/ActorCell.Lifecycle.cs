@@ -21,6 +21,7 @@ internal sealed partial class ActorCell
                 case Recreate r: FaultRecreate(r.Cause); break;
                 case Suspend: HandleSuspend(); break;
                 case AsyncCompleted a: HandleAsyncCompleted(a); break;
+                case AsyncContinuation c: RunContinuation(c); break;
             }
         }
         catch (Exception e)
@@ -36,8 +37,15 @@ internal sealed partial class ActorCell
     /// <summary>A system message reached this cell after it stopped (or raced with the stop).</summary>
     internal void HandleSystemMessageAfterStop(ISystemMessage message)
     {
-        if (message is Watch w && !w.Watcher.Equals(Self))
-            w.Watcher.SendSystemMessage(new DeathWatchNotification(w.Watchee, ExistenceConfirmed: false, AddressTerminated: false));
+        switch (message)
+        {
+            case Watch w when !w.Watcher.Equals(Self):
+                w.Watcher.SendSystemMessage(new DeathWatchNotification(w.Watchee, ExistenceConfirmed: false, AddressTerminated: false));
+                break;
+            case AsyncContinuation c: // let a running async handler finish even though its actor stopped
+                ThreadPool.UnsafeQueueUserWorkItem(static s => s.Callback(s.State), c, preferLocal: false);
+                break;
+        }
     }
 
     private void CreateActor()

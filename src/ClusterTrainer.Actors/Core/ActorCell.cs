@@ -64,6 +64,9 @@ internal sealed partial class ActorCell : IActorContext
     internal ActorBase? Actor => _actor;
 
     public IActorRef Sender => _hasCurrent ? _currentEnvelope.Sender ?? System.DeadLetters : System.DeadLetters;
+    /// <summary>Incremented per received message (lets the stash detect double stashing).</summary>
+    internal long MessageSequence { get; private set; }
+
     internal Envelope? CurrentEnvelope => _hasCurrent ? _currentEnvelope : null;
 
     internal ILoggingAdapter Log => _log ??= System.CreateLogger(Self.Path.ToString());
@@ -79,6 +82,7 @@ internal sealed partial class ActorCell : IActorContext
         _current = this;
         _currentEnvelope = envelope;
         _hasCurrent = true;
+        MessageSequence++;
         try
         {
             var message = envelope.Message;
@@ -175,11 +179,17 @@ internal sealed partial class ActorCell : IActorContext
     // ---------------- async handlers ----------------
 
     /// <summary>
-    /// Called by ReceiveAsync handlers: when the task is still running, user messages are held until it
-    /// completes; a fault fails the actor as if the handler had thrown.
+    /// Runs a ReceiveAsync handler. Its continuations are posted back to this actor (as system messages,
+    /// so they run one at a time with Context valid), and until the task completes no further user
+    /// message is processed. A fault fails the actor as if the handler had thrown.
     /// </summary>
-    internal void RunAsyncHandler(Task task)
+    internal void RunAsyncHandler(Func<Task> handler)
     {
+        var previousContext = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(_syncContext ??= new ActorSynchronizationContext(this));
+        Task task;
+        try { task = handler(); }
+        finally { SynchronizationContext.SetSynchronizationContext(previousContext); }
         if (task.IsCompletedSuccessfully) return;
         if (task.IsCompleted) { task.GetAwaiter().GetResult(); return; }
         var generation = ++_asyncGeneration;
@@ -192,6 +202,33 @@ internal sealed partial class ActorCell : IActorContext
                 : t.IsCanceled ? new TaskCanceledException("The async handler's task was cancelled.") : null;
             cell.Mailbox.PostSystem(new AsyncCompleted(gen, error));
         }, (this, generation), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private ActorSynchronizationContext? _syncContext;
+
+    /// <summary>Runs an await continuation of a ReceiveAsync handler inside the actor.</summary>
+    private void RunContinuation(AsyncContinuation continuation)
+    {
+        var previousContext = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(_syncContext);
+        try { continuation.Callback(continuation.State); }
+        finally { SynchronizationContext.SetSynchronizationContext(previousContext); }
+    }
+
+    internal sealed record AsyncContinuation(SendOrPostCallback Callback, object? State) : ISystemMessage;
+
+    private sealed class ActorSynchronizationContext(ActorCell cell) : SynchronizationContext
+    {
+        public override void Post(SendOrPostCallback d, object? state)
+        {
+            if (cell.IsTerminated) ThreadPool.QueueUserWorkItem(_ => d(state)); // keep the task going; the actor is gone
+            else cell.Mailbox.PostSystem(new AsyncContinuation(d, state));
+        }
+
+        public override void Send(SendOrPostCallback d, object? state) =>
+            throw new NotSupportedException("Synchronous Send to an actor's context would deadlock; await instead.");
+
+        public override SynchronizationContext CreateCopy() => this;
     }
 
     private void HandleAsyncCompleted(AsyncCompleted completed)

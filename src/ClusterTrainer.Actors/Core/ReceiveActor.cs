@@ -32,12 +32,12 @@ public abstract class ReceiveActor : ActorBase
     /// task fails the actor like a thrown exception.
     /// </summary>
     protected void ReceiveAsync<T>(Func<T, Task> handler, Predicate<T>? shouldHandle = null) =>
-        _building.Add<T>(shouldHandle, m => Cell.RunAsyncHandler(handler(m)));
+        _building.Add<T>(shouldHandle, m => Cell.RunAsyncHandler(() => handler(m)));
 
     protected void ReceiveAny(Action<object> handler) => _building.Add<object>(null, handler);
 
     protected void ReceiveAnyAsync(Func<object, Task> handler) =>
-        _building.Add<object>(null, m => Cell.RunAsyncHandler(handler(m)));
+        _building.Add<object>(null, m => Cell.RunAsyncHandler(() => handler(m)));
 
     /// <summary>Replaces the behaviour with the handlers that <paramref name="configure"/> registers.</summary>
     protected void Become(Action configure) => Context.Become(Build(configure));

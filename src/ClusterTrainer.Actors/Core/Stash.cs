@@ -30,7 +30,7 @@ public sealed class StashOverflowException(string message) : Exception(message);
 internal sealed class BoundedStash(ActorCell cell, int capacity) : IStash
 {
     private readonly LinkedList<Envelope> _items = new();
-    private object? _lastStashed;
+    private long _lastStashedSequence = -1;
 
     public int Count => _items.Count;
     public int Capacity => capacity;
@@ -39,13 +39,13 @@ internal sealed class BoundedStash(ActorCell cell, int capacity) : IStash
     {
         var current = cell.CurrentEnvelope ?? throw new InvalidOperationException(
             "Stash() can only be called while the actor processes a message.");
-        if (ReferenceEquals(_lastStashed, current.Message) && _items.Count > 0 && ReferenceEquals(_items.Last!.Value.Message, current.Message))
+        if (_lastStashedSequence == cell.MessageSequence)
             throw new InvalidOperationException($"The message {current.Message.GetType().Name} is already stashed; stash a message only once.");
         if (_items.Count >= capacity)
             throw new StashOverflowException(
                 $"Stash of {cell.Self.Path} is full ({capacity} messages). Unstash earlier, or raise the limit with Props.WithStashCapacity / ActorSystemOptions.DefaultStashCapacity.");
         _items.AddLast(current);
-        _lastStashed = current.Message;
+        _lastStashedSequence = cell.MessageSequence;
     }
 
     public void Unstash()
@@ -54,7 +54,6 @@ internal sealed class BoundedStash(ActorCell cell, int capacity) : IStash
         var first = _items.First!.Value;
         _items.RemoveFirst();
         cell.Mailbox.Prepend([first]);
-        _lastStashed = null;
     }
 
     public void UnstashAll()
@@ -63,14 +62,12 @@ internal sealed class BoundedStash(ActorCell cell, int capacity) : IStash
         var all = _items.ToArray();
         _items.Clear();
         cell.Mailbox.Prepend(all);
-        _lastStashed = null;
     }
 
     public IReadOnlyList<Envelope> ClearStash()
     {
         var all = _items.ToArray();
         _items.Clear();
-        _lastStashed = null;
         return all;
     }
 }
