@@ -61,6 +61,18 @@ public static class ActorRefExtensions
         receiver.Tell(message, cell.Sender);
     }
 
+    /// <summary>
+    /// Number of user messages waiting in a local actor's mailbox (for monitoring and tests; the value is
+    /// a snapshot). Throws for refs whose mailbox is not in this process.
+    /// </summary>
+    public static int MailboxCount(this IActorRef actorRef)
+    {
+        ArgumentNullException.ThrowIfNull(actorRef);
+        return actorRef is LocalActorRef local
+            ? local.Cell.Mailbox.Count
+            : throw new NotSupportedException($"{actorRef.Path} is not a local actor; its mailbox length is not visible here.");
+    }
+
     public static bool IsNobody(this IActorRef? actorRef) => actorRef is null or Nobody;
 }
 
