@@ -10,7 +10,8 @@ namespace ClusterTrainer.Actors.Buffers;
 /// (<c>GC.AllocateArray(pinned: true)</c>) and never move while a socket writes into them.
 /// <para>
 /// Size classes run from <see cref="MinBufferSize"/> to <see cref="MaxBufferSize"/>; each class keeps at
-/// most <c>maxPerClass</c> idle arrays. A request larger than <see cref="MaxBufferSize"/> is refused with a
+/// most <c>maxPerClass</c> idle arrays and at most <c>maxIdleBytesPerClass</c> idle bytes (so the 64 MiB
+/// class keeps a few arrays, not sixteen). A request larger than <see cref="MaxBufferSize"/> is refused with a
 /// clear error (callers check sizes against their own frame limit first). When a class is full a
 /// returned array is simply dropped for the GC, so the idle memory the pool holds is bounded.
 /// </para>
@@ -29,13 +30,13 @@ public sealed class PinnedBufferPool
     private readonly ConcurrentQueue<byte[]>[] _classes;
     private readonly int[] _idleCounts;
     private readonly int _minShift;
-    private readonly int _maxPerClass;
+    private readonly int[] _maxIdle;
     private long _rented;
     private long _returned;
     private long _doubleReturns;
     private long _allocated;
 
-    public PinnedBufferPool(int minBufferSize = 4096, int maxBufferSize = 128 * 1024 * 1024, int maxPerClass = 16)
+    public PinnedBufferPool(int minBufferSize = 4096, int maxBufferSize = 128 * 1024 * 1024, int maxPerClass = 16, long maxIdleBytesPerClass = 256L * 1024 * 1024)
     {
         if (minBufferSize <= 0 || !BitOperations.IsPow2(minBufferSize))
             throw new ArgumentException($"minBufferSize must be a positive power of two, got {minBufferSize}.", nameof(minBufferSize));
@@ -49,8 +50,13 @@ public sealed class PinnedBufferPool
         int classCount = BitOperations.Log2((uint)maxBufferSize) - _minShift + 1;
         _classes = new ConcurrentQueue<byte[]>[classCount];
         _idleCounts = new int[classCount];
-        for (int i = 0; i < classCount; i++) _classes[i] = new ConcurrentQueue<byte[]>();
-        _maxPerClass = maxPerClass;
+        _maxIdle = new int[classCount];
+        for (int i = 0; i < classCount; i++)
+        {
+            _classes[i] = new ConcurrentQueue<byte[]>();
+            long size = (long)minBufferSize << i;
+            _maxIdle[i] = (int)Math.Min(maxPerClass, Math.Max(maxPerClass == 0 ? 0 : 1, maxIdleBytesPerClass / size));
+        }
     }
 
     public int MinBufferSize { get; }
@@ -93,7 +99,7 @@ public sealed class PinnedBufferPool
     {
         Interlocked.Increment(ref _returned);
         int cls = BitOperations.Log2((uint)array.Length) - _minShift;
-        if (Interlocked.Increment(ref _idleCounts[cls]) <= _maxPerClass)
+        if (Interlocked.Increment(ref _idleCounts[cls]) <= _maxIdle[cls])
             _classes[cls].Enqueue(array);
         else
             Interlocked.Decrement(ref _idleCounts[cls]); // class full: let the GC have it
