@@ -5,16 +5,17 @@ namespace ClusterTrainer.Actors.Serialization;
 /// <summary>
 /// The explicit allow-list of message types that may cross the wire: type id ↔ codec. A type name is
 /// never read from the wire; an id that is not registered here is refused (the transport drops the
-/// connection that sent it). Register everything before the transport starts; lookups are lock-free
-/// after <see cref="Freeze"/>.
+/// connection that sent it). Subsystems register their messages when they start (e.g. the cluster
+/// extension on first use); lookups are lock-free (copy-on-write frozen tables), registration takes a
+/// lock. Registering the same type under the same id again is a no-op, so several systems may share
+/// one registry. <see cref="Freeze"/> forbids further registrations.
 /// </summary>
 public sealed class SerializationRegistry
 {
     private readonly object _lock = new();
-    private readonly Dictionary<ushort, Entry> _byIdBuilder = new();
-    private readonly Dictionary<Type, Entry> _byTypeBuilder = new();
-    private FrozenDictionary<ushort, Entry>? _byId;
-    private FrozenDictionary<Type, Entry>? _byType;
+    private volatile FrozenDictionary<ushort, Entry> _byId = FrozenDictionary<ushort, Entry>.Empty;
+    private volatile FrozenDictionary<Type, Entry> _byType = FrozenDictionary<Type, Entry>.Empty;
+    private bool _frozen;
 
     /// <summary>A registry with the built-in primitives (ids 1..19) and the tensor payload id.</summary>
     public static SerializationRegistry CreateDefault()
@@ -30,7 +31,10 @@ public sealed class SerializationRegistry
         return r;
     }
 
-    public bool IsFrozen => _byId is not null;
+    public bool IsFrozen => Volatile.Read(ref _frozen);
+
+    /// <summary>All registered entries (for diagnostics and docs).</summary>
+    public IEnumerable<Entry> Entries => _byId.Values.OrderBy(e => e.Id);
 
     /// <summary>Registers <typeparamref name="T"/> under <paramref name="id"/> with a codec.</summary>
     public SerializationRegistry Register<T>(ushort id, IMessageCodec<T> codec)
@@ -39,14 +43,17 @@ public sealed class SerializationRegistry
         if (id == TypeIds.Invalid) throw new ArgumentException("Type id 0 is reserved as invalid; pick an id in your subsystem's range (see TypeIds).", nameof(id));
         lock (_lock)
         {
-            if (IsFrozen) throw new InvalidOperationException($"Cannot register {typeof(T).Name} (id {id}): the registry is frozen because the transport already started. Register all message types before starting remoting.");
-            if (_byIdBuilder.TryGetValue(id, out var taken))
+            if (_byType.TryGetValue(typeof(T), out var existing) && existing.Id == id) return this; // same registration again
+            if (_frozen) throw new InvalidOperationException($"Cannot register {typeof(T).Name} (id {id}): the registry is frozen. Register all message types before freezing it.");
+            if (_byId.TryGetValue(id, out var taken))
                 throw new ArgumentException($"Type id {id} is already taken by {taken.Type.FullName}; cannot also register {typeof(T).FullName}. Pick a free id in your subsystem's range (see TypeIds).", nameof(id));
-            if (_byTypeBuilder.TryGetValue(typeof(T), out var existing))
-                throw new ArgumentException($"{typeof(T).FullName} is already registered with id {existing.Id}.", nameof(id));
+            if (existing is not null)
+                throw new ArgumentException($"{typeof(T).FullName} is already registered with id {existing.Id}; cannot register it again as {id}.", nameof(id));
             var e = new Entry<T>(id, codec);
-            _byIdBuilder.Add(id, e);
-            _byTypeBuilder.Add(typeof(T), e);
+            var byId = new Dictionary<ushort, Entry>(_byId) { [id] = e };
+            var byType = new Dictionary<Type, Entry>(_byType) { [typeof(T)] = e };
+            _byId = byId.ToFrozenDictionary();
+            _byType = byType.ToFrozenDictionary();
         }
         return this;
     }
@@ -58,30 +65,17 @@ public sealed class SerializationRegistry
     /// <summary>Registers a message with no fields; the wire carries only its id.</summary>
     public SerializationRegistry RegisterSingleton<T>(ushort id, T instance) => Register(id, new SingletonCodec<T>(instance));
 
-    /// <summary>Stops registration and switches to lock-free lookups.</summary>
+    /// <summary>Forbids further registrations (registering an already registered pair stays a no-op).</summary>
     public void Freeze()
     {
-        lock (_lock)
-        {
-            if (IsFrozen) return;
-            _byType = _byTypeBuilder.ToFrozenDictionary();
-            _byId = _byIdBuilder.ToFrozenDictionary();
-        }
+        lock (_lock) _frozen = true;
     }
 
     /// <summary>The entry for a message's runtime type, or null when the type is not allowed on the wire.</summary>
-    public Entry? FindByType(Type type)
-    {
-        if (_byType is { } frozen) return frozen.GetValueOrDefault(type);
-        lock (_lock) return _byTypeBuilder.GetValueOrDefault(type);
-    }
+    public Entry? FindByType(Type type) => _byType.GetValueOrDefault(type);
 
     /// <summary>The entry for a wire id, or null when the id is not on the allow-list.</summary>
-    public Entry? FindById(ushort id)
-    {
-        if (_byId is { } frozen) return frozen.GetValueOrDefault(id);
-        lock (_lock) return _byIdBuilder.GetValueOrDefault(id);
-    }
+    public Entry? FindById(ushort id) => _byId.GetValueOrDefault(id);
 
     /// <summary>Serializes <paramref name="message"/> (id + payload appended to <paramref name="writer"/>); throws when not registered.</summary>
     public ushort Serialize(MessageWriter writer, object message)

@@ -82,8 +82,11 @@ public sealed class SerializationTests
         var dup = Assert.Throws<ArgumentException>(() => r.Register<Ping>(10010, (w, m) => { }, (ref MessageReader rd) => new Ping(0)));
         Assert.Contains("already taken by", dup.Message);
         Assert.Throws<ArgumentException>(() => r.Register<Ping>(TypeIds.Invalid, (w, m) => { }, (ref MessageReader rd) => new Ping(0)));
+        r.Register<Ping>(10020, (w, m) => w.WriteInt32(m.N), (ref MessageReader rd) => new Ping(rd.ReadInt32()));
+        r.Register<Ping>(10020, (w, m) => w.WriteInt32(m.N), (ref MessageReader rd) => new Ping(rd.ReadInt32())); // same pair again: no-op
+        Assert.Contains("already registered with id 10020", Assert.Throws<ArgumentException>(() => r.Register<Ping>(10021, (w, m) => { }, (ref MessageReader rd) => new Ping(0))).Message);
         r.Freeze();
-        var late = Assert.Throws<InvalidOperationException>(() => r.Register<Ping>(10020, (w, m) => { }, (ref MessageReader rd) => new Ping(0)));
+        var late = Assert.Throws<InvalidOperationException>(() => r.Register<Pong>(10022, (w, m) => { }, (ref MessageReader rd) => new Pong(0, "")));
         Assert.Contains("frozen", late.Message);
         Assert.Contains("not registered for remoting", Assert.Throws<InvalidOperationException>(() => Encode(r, new Uri("http://x.invalid"))).Message);
     }

@@ -71,9 +71,14 @@ internal sealed class OutboundAssociation
     }
 
     /// <summary>Closes for good; queued messages become undelivered with <paramref name="reason"/>.</summary>
-    public async Task CloseAsync(string reason)
+    public async Task CloseAsync(string reason, TimeSpan drain = default)
     {
         _queue.Writer.TryComplete();
+        if (drain > TimeSpan.Zero && _run is not null && IsConnected)
+        {
+            // Graceful stop: let the writer send what is queued (e.g. the last DeathWatchNotifications).
+            try { await _run.WaitAsync(drain).ConfigureAwait(false); } catch (TimeoutException) { }
+        }
         lock (_closed) _closed.Cancel();
         ResetConnection();
         if (_run is not null) { try { await _run.ConfigureAwait(false); } catch (OperationCanceledException) { } }
@@ -98,8 +103,7 @@ internal sealed class OutboundAssociation
                 Interlocked.Increment(ref _transport.Counters.associations);
                 _transport.Publish(new AssociatedEvent(Remote));
                 await PumpAsync(ct).ConfigureAwait(false);
-                if (ct.IsCancellationRequested) break;
-                throw new IOException("the queue was completed");
+                break; // the queue was completed and drained: a graceful close
             }
             catch (Exception e)
             {

@@ -52,7 +52,6 @@ public sealed class TcpTransport : IAsyncDisposable
     public NodeAddress Start()
     {
         if (_local is not null) return _local;
-        Registry.Freeze();
         var ip = Settings.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(Settings.Host);
         var listener = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -178,15 +177,16 @@ public sealed class TcpTransport : IAsyncDisposable
         catch (Exception ex) { Handler.Log(TransportLogLevel.Error, $"association event handler failed: {ex.Message}"); }
     }
 
+    /// <summary>Stops: sends what is queued on established connections (up to 2 s), then closes everything.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_stop.IsCancellationRequested) return;
         _stop.Cancel();
         try { _listener?.Dispose(); } catch (Exception) { }
-        foreach (var c in _inbound.Keys) c.Abort();
-        var closing = _outbound.Values.Select(a => a.CloseAsync("the transport is stopping")).ToArray();
+        var closing = _outbound.Values.Select(a => a.CloseAsync("the transport is stopping", drain: TimeSpan.FromSeconds(2))).ToArray();
         _outbound.Clear();
         await Task.WhenAll(closing).ConfigureAwait(false);
+        foreach (var c in _inbound.Keys) c.Abort();
         if (_acceptLoop is not null) await _acceptLoop.ConfigureAwait(false);
     }
 }
