@@ -21,7 +21,16 @@ public sealed class SqliteDatabase
         var directory = Path.GetDirectoryName(fullPath);
         if (!string.IsNullOrEmpty(directory))
         {
-            Directory.CreateDirectory(directory);
+            try
+            {
+                Directory.CreateDirectory(directory);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new ArgumentException(
+                    $"setting 'DataSource' is '{dataSource}', but its directory '{directory}' cannot be created ({ex.Message}); " +
+                    "choose a writable location", nameof(dataSource), ex);
+            }
         }
 
         DataSource = fullPath;
