@@ -14,7 +14,7 @@ namespace ClusterTrainer.Torch;
 /// 32 MiB and <c>M_TRIM_THRESHOLD</c> to 1 GiB. Env var <c>CLUSTERTRAINER_MALLOC_TUNING=0</c> turns it off.</item>
 /// </list>
 /// libtorch's intra-op thread count is <see cref="Threads"/> (default: the number of cores; env var
-/// <c>CLUSTERTRAINER_THREADS</c>). Invalid env values are reported when the library loads.
+/// <c>CLUSTERTRAINER_THREADS</c>). An invalid env value makes the first torch call fail with a TorchException naming it.
 /// </summary>
 public static class TorchSettings
 {
@@ -26,6 +26,7 @@ public static class TorchSettings
 
     private static readonly object Gate = new();
     private static bool loaded;
+    private static string? configError;
     private static int threads = ReadInt("CLUSTERTRAINER_THREADS", Environment.ProcessorCount);
     private static int openBlasThreads = ReadInt("CLUSTERTRAINER_OPENBLAS_THREADS", 1);
     private static bool mallocTuning = Environment.GetEnvironmentVariable("CLUSTERTRAINER_MALLOC_TUNING") != "0";
@@ -94,7 +95,8 @@ public static class TorchSettings
         var raw = Environment.GetEnvironmentVariable(name);
         if (string.IsNullOrWhiteSpace(raw)) return fallback;
         if (int.TryParse(raw, out var v) && v >= 1) return v;
-        throw new TorchException($"{name}='{raw}' is not a positive integer; set it to a thread count such as 1 or {Environment.ProcessorCount}, or unset it");
+        configError = $"{name}='{raw}' is not a positive integer; set it to a thread count such as 1 or {Environment.ProcessorCount}, or unset it";
+        return fallback;
     }
 
     /// <summary>Called by the loader, inside the DllImport resolver, so it calls exports through pointers.</summary>
@@ -102,6 +104,7 @@ public static class TorchSettings
     {
         lock (Gate)
         {
+            if (configError is not null) throw new TorchException(configError);
             var setThreads = (delegate* unmanaged<int, int>)NativeLibrary.GetExport(library, "ct_set_num_threads");
             var setBlas = (delegate* unmanaged<int, int>)NativeLibrary.GetExport(library, "ct_openblas_set_num_threads");
             var malloc = (delegate* unmanaged<long, long, int, int>)NativeLibrary.GetExport(library, "ct_malloc_tuning");
