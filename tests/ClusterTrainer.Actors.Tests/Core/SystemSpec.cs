@@ -106,6 +106,16 @@ public sealed class SystemSpec : TestKit.TestKit
         Assert.Contains("RegisterExtension", missing.Message);
     }
 
+    private sealed class Flaky;
+
+    [Fact]
+    public void A_failing_extension_factory_can_be_retried()
+    {
+        Assert.Throws<InvalidOperationException>(() => Sys.RegisterExtension<Flaky>(_ => throw new InvalidOperationException("not yet")));
+        Assert.False(Sys.HasExtension<Flaky>());
+        Assert.NotNull(Sys.RegisterExtension(_ => new Flaky()));
+    }
+
     [Fact]
     public async Task Coordinated_shutdown_runs_phases_in_order_before_actors_stop()
     {
