@@ -9,6 +9,7 @@
 #include <torch/csrc/autograd/generated/variable_factories.h>
 #include <torch/csrc/autograd/grad_mode.h>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 namespace {
@@ -276,14 +277,15 @@ CT_EXPORT int32_t ct_nn_mha(CtTensor q, CtTensor k, CtTensor v, int64_t heads, C
 }
 
 // In-place initialisers with the global generator, under no_grad (torch.nn.init). kind: 0 uniform(a, b),
-// 1 normal(mean a, std b), 2 constant(a).
+// 1 normal(mean a, std b), 2 constant(a), 3 fill row a (along dim 0) with b.
 CT_EXPORT int32_t ct_nn_init_(CtTensor t, int32_t kind, double a, double b) {
   CT_TRY
   at::NoGradGuard guard;
   Tensor& x = ct_unwrap(t);
   if (kind == 0) x.uniform_(a, b);
   else if (kind == 1) x.normal_(a, b);
-  else x.fill_(a);
+  else if (kind == 2) x.fill_(a);
+  else x.select(0, static_cast<int64_t>(a)).fill_(b);
   return 0;
   CT_CATCH(-1)
 }
@@ -299,6 +301,15 @@ CT_EXPORT CtTensor ct_nn_parameter(CtTensor data, int32_t requires_grad) {
 CT_EXPORT int32_t ct_nn_set_data(CtTensor param, CtTensor data) {
   CT_TRY
   ct_unwrap(param).set_data(ct_unwrap(data));
+  return 0;
+  CT_CATCH(-1)
+}
+
+// dst.copy_(src) under no_grad (load_state_dict): keeps dst's storage, so flat-parameter views survive.
+CT_EXPORT int32_t ct_nn_copy_(CtTensor dst, CtTensor src) {
+  CT_TRY
+  at::NoGradGuard guard;
+  ct_unwrap(dst).copy_(ct_unwrap(src));
   return 0;
   CT_CATCH(-1)
 }
@@ -347,6 +358,43 @@ CT_EXPORT int32_t ct_nn_flatten_parameters(CtTensor const* params, int64_t n, in
   *out_grad = ct_wrap(grad);
   return 0;
   CT_CATCH(-1)
+}
+
+// Checkpoint support. Export: a detached, contiguous CPU copy (or alias) of t whose bytes the caller reads
+// at *data (*nbytes long); *dtype is the c10::ScalarType code. The returned handle keeps the bytes alive.
+CT_EXPORT CtTensor ct_nn_export(CtTensor t, void** data, int64_t* nbytes, int32_t* dtype) {
+  CT_TRY
+  Tensor c = ct_unwrap(t).detach().to(at::kCPU).contiguous();
+  *data = c.data_ptr();
+  *nbytes = static_cast<int64_t>(c.numel()) * static_cast<int64_t>(c.element_size());
+  *dtype = static_cast<int32_t>(c.scalar_type());
+  return ct_wrap(c);
+  CT_CATCH(nullptr)
+}
+
+// Import: a new tensor of the given c10::ScalarType code, size, stride and storage offset (in elements) over a
+// copy of the storage bytes. Bounds are checked so a corrupt header cannot read past the storage.
+CT_EXPORT CtTensor ct_nn_import(const void* storage, int64_t nbytes, int32_t dtype, const int64_t* size, const int64_t* stride, int32_t ndim,
+                                int64_t offset) {
+  CT_TRY
+  auto type = static_cast<at::ScalarType>(dtype);
+  const int64_t esize = static_cast<int64_t>(c10::elementSize(type));
+  TORCH_CHECK(nbytes % esize == 0, "storage of ", nbytes, " bytes is not a whole number of ", type, " elements");
+  const int64_t numel_storage = nbytes / esize;
+  int64_t extent = 1;  // one past the furthest element the view touches
+  bool empty = false;
+  for (int32_t i = 0; i < ndim; ++i) {
+    TORCH_CHECK(size[i] >= 0 && stride[i] >= 0, "negative size or stride in tensor header");
+    if (size[i] == 0) empty = true;
+    extent += (size[i] - 1) * stride[i];
+  }
+  TORCH_CHECK(offset >= 0 && (empty || offset + extent <= numel_storage), "tensor view (offset ", offset, ", extent ", extent,
+              ") runs past its storage of ", numel_storage, " elements");
+  auto opts = at::TensorOptions().dtype(type);
+  Tensor store = at::empty({numel_storage}, opts);
+  if (nbytes > 0) std::memcpy(store.data_ptr(), storage, static_cast<size_t>(nbytes));
+  return ct_wrap(store.as_strided(ints(size, ndim), ints(stride, ndim), offset).clone(at::MemoryFormat::Contiguous));
+  CT_CATCH(nullptr)
 }
 
 }  // extern "C"
