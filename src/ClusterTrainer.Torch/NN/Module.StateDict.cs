@@ -81,7 +81,7 @@ public static partial class torch
                 }
                 else
                 {
-                    using var converted = source.to(target.dtype).to(target.device);
+                    using var converted = source.to(target.dtype, target.device);
                     Check(NativeMethods.ct_nn_copy_(H(target), H(converted)));
                 }
                 GC.KeepAlive(target);

@@ -196,7 +196,7 @@ public static partial class torch
             public Module to(Device device) => Apply(t => t.to(device));
 
             /// <summary>Converts floating-point parameters and buffers to <paramref name="dtype"/>.</summary>
-            public Module to(ScalarType dtype) => Apply(t => t.is_floating_point() ? t.to(dtype) : null);
+            public Module to(ScalarType dtype) => Apply(t => t.dtype.IsFloatingPoint() ? t.to(dtype) : null);
 
             private Module Apply(Func<Tensor, Tensor?> convert)
             {

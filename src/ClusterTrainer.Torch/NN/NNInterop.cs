@@ -7,24 +7,15 @@ namespace ClusterTrainer.Torch;
 internal static class NNInterop
 {
     /// <summary>Raw native handle of a tensor, or null for an absent optional tensor.</summary>
-    internal static IntPtr H(Tensor? t) => t is null ? IntPtr.Zero : t.Handle;
+    internal static IntPtr H(Tensor? t) => t is null ? IntPtr.Zero : t.DangerousHandle;
 
     /// <summary>Wraps a handle the shim returned (owned by the new tensor); throws the native error on null.</summary>
-    internal static Tensor W(IntPtr handle)
-    {
-        if (handle == IntPtr.Zero) Fail();
-        return new Tensor(handle);
-    }
+    internal static Tensor W(IntPtr handle) => new(handle); // Tensor's constructor throws the native error on null
 
     /// <summary>Wraps a handle that may legitimately be null (an optional output).</summary>
     internal static Tensor? WOpt(IntPtr handle) => handle == IntPtr.Zero ? null : new Tensor(handle);
 
-    internal static void Check(int rc)
-    {
-        if (rc != 0) Fail();
-    }
-
-    private static void Fail() => NativeMethods.ThrowLastError();
+    internal static void Check(int rc) => NativeMethods.Check(rc);
 
     /// <summary>A new parameter of the given shape (uninitialised values; the layer's reset_parameters fills them).</summary>
     internal static Tensor NewParameter(params long[] shape)
@@ -39,5 +30,5 @@ internal static class NNInterop
 
     /// <summary>Module parameters and buffers live as long as their module, not as long as the dispose
     /// scope that happened to be current when the module was built.</summary>
-    internal static void Persist(Tensor t) => t.DetachFromDisposeScope();
+    internal static void Persist(Tensor t) => t.OwningScope?.Forget(t);
 }

@@ -2,7 +2,7 @@
 // normalisation, embedding, recurrent layers, multi-head attention, activations, losses), default
 // initialisation helpers and the flat-parameter re-pointing. Every op is the same ATen call PyTorch's
 // Python layer makes, so results match torch bit-for-bit where the kernels are deterministic.
-// Every export sits in core's CT_TRY/CT_CATCH: no C++ exception crosses the boundary.
+// Every export sits in core's CT_TRY { } CT_CATCH: no C++ exception crosses the boundary.
 #include "ct_common.h"
 
 #include <ATen/ATen.h>
@@ -15,6 +15,10 @@
 namespace {
 
 using at::Tensor;
+
+// Handles are core's CtTensor (a heap at::Tensor*), created only through ct::wrap (ct_common.h).
+inline Tensor& ct_unwrap(CtTensor h) { return *h; }
+inline CtTensor ct_wrap(Tensor t) { return ct::wrap(std::move(t)); }
 
 inline c10::optional<Tensor> opt(CtTensor h) {
   return h ? c10::optional<Tensor>(ct_unwrap(h)) : c10::nullopt;
@@ -118,15 +122,15 @@ std::tuple<Tensor, Tensor> mha(Tensor q_in, Tensor k_in, Tensor v_in, int64_t he
 extern "C" {
 
 CT_EXPORT CtTensor ct_nn_linear(CtTensor x, CtTensor w, CtTensor b) {
-  CT_TRY
+  CT_TRY {
   return ct_wrap(at::linear(ct_unwrap(x), ct_unwrap(w), opt(b)));
-  CT_CATCH(nullptr)
+  } CT_CATCH(nullptr)
 }
 
 // dims = 1, 2 or 3; stride/padding/dilation each hold dims values.
 CT_EXPORT CtTensor ct_nn_conv(CtTensor x, CtTensor w, CtTensor b, int32_t dims, const int64_t* stride, const int64_t* padding,
                               const int64_t* dilation, int64_t groups) {
-  CT_TRY
+  CT_TRY {
   const Tensor& in = ct_unwrap(x);
   TORCH_CHECK(in.dim() == dims + 1 || in.dim() == dims + 2, "Conv", dims, "d expects a ", dims + 1, "-D (unbatched) or ", dims + 2,
               "-D (batched) input, got shape ", in.sizes());
@@ -136,64 +140,64 @@ CT_EXPORT CtTensor ct_nn_conv(CtTensor x, CtTensor w, CtTensor b, int32_t dims, 
     case 2: return ct_wrap(at::conv2d(in, ct_unwrap(w), opt(b), s, p, d, groups));
     default: return ct_wrap(at::conv3d(in, ct_unwrap(w), opt(b), s, p, d, groups));
   }
-  CT_CATCH(nullptr)
+  } CT_CATCH(nullptr)
 }
 
 CT_EXPORT CtTensor ct_nn_max_pool(CtTensor x, int32_t dims, const int64_t* kernel, const int64_t* stride, const int64_t* padding,
                                   const int64_t* dilation, int32_t ceil_mode) {
-  CT_TRY
+  CT_TRY {
   auto k = ints(kernel, dims), s = ints(stride, dims), p = ints(padding, dims), d = ints(dilation, dims);
   if (dims == 1) return ct_wrap(at::max_pool1d(ct_unwrap(x), k, s, p, d, ceil_mode != 0));
   return ct_wrap(at::max_pool2d(ct_unwrap(x), k, s, p, d, ceil_mode != 0));
-  CT_CATCH(nullptr)
+  } CT_CATCH(nullptr)
 }
 
 CT_EXPORT CtTensor ct_nn_avg_pool(CtTensor x, int32_t dims, const int64_t* kernel, const int64_t* stride, const int64_t* padding,
                                   int32_t ceil_mode, int32_t count_include_pad) {
-  CT_TRY
+  CT_TRY {
   auto k = ints(kernel, dims), s = ints(stride, dims), p = ints(padding, dims);
   if (dims == 1) return ct_wrap(at::avg_pool1d(ct_unwrap(x), k, s, p, ceil_mode != 0, count_include_pad != 0));
   return ct_wrap(at::avg_pool2d(ct_unwrap(x), k, s, p, ceil_mode != 0, count_include_pad != 0));
-  CT_CATCH(nullptr)
+  } CT_CATCH(nullptr)
 }
 
 CT_EXPORT CtTensor ct_nn_dropout(CtTensor x, double p, int32_t train) {
-  CT_TRY
+  CT_TRY {
   return ct_wrap(at::dropout(ct_unwrap(x), p, train != 0));
-  CT_CATCH(nullptr)
+  } CT_CATCH(nullptr)
 }
 
 CT_EXPORT CtTensor ct_nn_batch_norm(CtTensor x, CtTensor w, CtTensor b, CtTensor running_mean, CtTensor running_var, int32_t training,
                                     double momentum, double eps) {
-  CT_TRY
+  CT_TRY {
   return ct_wrap(at::batch_norm(ct_unwrap(x), opt(w), opt(b), opt(running_mean), opt(running_var), training != 0, momentum, eps,
                                 at::globalContext().userEnabledCuDNN()));
-  CT_CATCH(nullptr)
+  } CT_CATCH(nullptr)
 }
 
 CT_EXPORT CtTensor ct_nn_layer_norm(CtTensor x, const int64_t* shape, int32_t ndim, CtTensor w, CtTensor b, double eps) {
-  CT_TRY
+  CT_TRY {
   return ct_wrap(at::layer_norm(ct_unwrap(x), ints(shape, ndim), opt(w), opt(b), eps, at::globalContext().userEnabledCuDNN()));
-  CT_CATCH(nullptr)
+  } CT_CATCH(nullptr)
 }
 
 CT_EXPORT CtTensor ct_nn_embedding(CtTensor weight, CtTensor indices, int64_t padding_idx) {
-  CT_TRY
+  CT_TRY {
   const Tensor& idx = ct_unwrap(indices);
   TORCH_CHECK(idx.scalar_type() == at::kLong || idx.scalar_type() == at::kInt,
               "Embedding expects int64 (or int32) indices, got ", idx.scalar_type(), "; convert with .to(torch.int64)");
   return ct_wrap(at::embedding(ct_unwrap(weight), idx, padding_idx, false, false));
-  CT_CATCH(nullptr)
+  } CT_CATCH(nullptr)
 }
 
 CT_EXPORT CtTensor ct_nn_flatten(CtTensor x, int64_t start_dim, int64_t end_dim) {
-  CT_TRY
+  CT_TRY {
   return ct_wrap(ct_unwrap(x).flatten(start_dim, end_dim));
-  CT_CATCH(nullptr)
+  } CT_CATCH(nullptr)
 }
 
 CT_EXPORT CtTensor ct_nn_activation(CtTensor x, int32_t kind, double a, double b) {
-  CT_TRY
+  CT_TRY {
   const Tensor& t = ct_unwrap(x);
   switch (kind) {
     case Sigmoid: return ct_wrap(at::sigmoid(t));
@@ -208,13 +212,13 @@ CT_EXPORT CtTensor ct_nn_activation(CtTensor x, int32_t kind, double a, double b
     case Gelu: return ct_wrap(at::gelu(t, a != 0.0 ? "tanh" : "none"));
     default: TORCH_CHECK(false, "unknown activation kind ", kind);
   }
-  CT_CATCH(nullptr)
+  } CT_CATCH(nullptr)
 }
 
 // reduction: 0 none, 1 mean, 2 sum (at::Reduction). a/b/i are per-loss scalars (see NativeMethods.NN.cs).
 CT_EXPORT CtTensor ct_nn_loss(int32_t kind, CtTensor input, CtTensor target, CtTensor weight, CtTensor extra, int64_t reduction,
                               double a, int64_t i) {
-  CT_TRY
+  CT_TRY {
   const Tensor& x = ct_unwrap(input);
   const Tensor& y = ct_unwrap(target);
   switch (kind) {
@@ -235,7 +239,7 @@ CT_EXPORT CtTensor ct_nn_loss(int32_t kind, CtTensor input, CtTensor target, CtT
     case MultiMargin: return ct_wrap(at::multi_margin_loss(x, y, i, a, opt(weight), reduction));
     default: TORCH_CHECK(false, "unknown loss kind ", kind);
   }
-  CT_CATCH(nullptr)
+  } CT_CATCH(nullptr)
 }
 
 // mode: 0 RNN tanh, 1 RNN relu, 2 LSTM, 3 GRU. params in PyTorch's _flat_weights order. cx only for LSTM.
@@ -243,7 +247,7 @@ CT_EXPORT CtTensor ct_nn_loss(int32_t kind, CtTensor input, CtTensor target, CtT
 CT_EXPORT int32_t ct_nn_rnn(int32_t mode, CtTensor input, CtTensor hx, CtTensor cx, CtTensor const* params, int64_t nparams,
                             int32_t has_biases, int64_t num_layers, double dropout, int32_t train, int32_t bidirectional,
                             int32_t batch_first, CtTensor* out_output, CtTensor* out_h, CtTensor* out_c) {
-  CT_TRY
+  CT_TRY {
   auto ps = tensors(params, nparams);
   const Tensor& x = ct_unwrap(input);
   const Tensor& h = ct_unwrap(hx);
@@ -261,25 +265,25 @@ CT_EXPORT int32_t ct_nn_rnn(int32_t mode, CtTensor input, CtTensor hx, CtTensor 
   *out_h = ct_wrap(std::get<1>(r));
   *out_c = nullptr;
   return 0;
-  CT_CATCH(-1)
+  } CT_CATCH(-1)
 }
 
 CT_EXPORT int32_t ct_nn_mha(CtTensor q, CtTensor k, CtTensor v, int64_t heads, CtTensor w_in, CtTensor b_in, CtTensor w_out, CtTensor b_out,
                             double dropout_p, int32_t training, CtTensor key_padding_mask, CtTensor attn_mask, int32_t need_weights,
                             int32_t average, int32_t batch_first, CtTensor* out, CtTensor* out_weights) {
-  CT_TRY
+  CT_TRY {
   auto r = mha(ct_unwrap(q), ct_unwrap(k), ct_unwrap(v), heads, ct_unwrap(w_in), opt(b_in), ct_unwrap(w_out), opt(b_out), dropout_p,
                training != 0, opt(key_padding_mask), opt(attn_mask), need_weights != 0, average != 0, batch_first != 0);
   *out = ct_wrap(std::get<0>(r));
   *out_weights = std::get<1>(r).defined() ? ct_wrap(std::get<1>(r)) : nullptr;
   return 0;
-  CT_CATCH(-1)
+  } CT_CATCH(-1)
 }
 
 // In-place initialisers with the global generator, under no_grad (torch.nn.init). kind: 0 uniform(a, b),
 // 1 normal(mean a, std b), 2 constant(a), 3 fill row a (along dim 0) with b.
 CT_EXPORT int32_t ct_nn_init_(CtTensor t, int32_t kind, double a, double b) {
-  CT_TRY
+  CT_TRY {
   at::NoGradGuard guard;
   Tensor& x = ct_unwrap(t);
   if (kind == 0) x.uniform_(a, b);
@@ -287,36 +291,36 @@ CT_EXPORT int32_t ct_nn_init_(CtTensor t, int32_t kind, double a, double b) {
   else if (kind == 2) x.fill_(a);
   else x.select(0, static_cast<int64_t>(a)).fill_(b);
   return 0;
-  CT_CATCH(-1)
+  } CT_CATCH(-1)
 }
 
 // nn.Parameter(data): a leaf sharing data's storage, with requires_grad set.
 CT_EXPORT CtTensor ct_nn_parameter(CtTensor data, int32_t requires_grad) {
-  CT_TRY
+  CT_TRY {
   return ct_wrap(ct_unwrap(data).detach().requires_grad_(requires_grad != 0));
-  CT_CATCH(nullptr)
+  } CT_CATCH(nullptr)
 }
 
 // param.data = data (keeps the parameter object and its handle; used by Module.to(device/dtype)).
 CT_EXPORT int32_t ct_nn_set_data(CtTensor param, CtTensor data) {
-  CT_TRY
+  CT_TRY {
   ct_unwrap(param).set_data(ct_unwrap(data));
   return 0;
-  CT_CATCH(-1)
+  } CT_CATCH(-1)
 }
 
 // dst.copy_(src) under no_grad (load_state_dict): keeps dst's storage, so flat-parameter views survive.
 CT_EXPORT int32_t ct_nn_copy_(CtTensor dst, CtTensor src) {
-  CT_TRY
+  CT_TRY {
   at::NoGradGuard guard;
   ct_unwrap(dst).copy_(ct_unwrap(src));
   return 0;
-  CT_CATCH(-1)
+  } CT_CATCH(-1)
 }
 
 // Module.zero_grad(set_to_none=False) for one parameter: zero .grad in place (keeps flat-gradient views).
 CT_EXPORT int32_t ct_nn_zero_grad(CtTensor param) {
-  CT_TRY
+  CT_TRY {
   Tensor& p = ct_unwrap(param);
   Tensor& g = p.mutable_grad();
   if (g.defined()) {
@@ -325,14 +329,14 @@ CT_EXPORT int32_t ct_nn_zero_grad(CtTensor param) {
     g.zero_();
   }
   return 0;
-  CT_CATCH(-1)
+  } CT_CATCH(-1)
 }
 
 // Flat parameters: allocates one contiguous float32 buffer for all params and one for all grads,
 // copies each param's values in, re-points every param at a view of the flat buffer (set_) and sets
 // every param's .grad to a view of the flat gradient buffer. Offsets are in elements, in params order.
 CT_EXPORT int32_t ct_nn_flatten_parameters(CtTensor const* params, int64_t n, int64_t* offsets, CtTensor* out_flat, CtTensor* out_grad) {
-  CT_TRY
+  CT_TRY {
   auto ps = tensors(params, n);
   int64_t total = 0;
   for (int64_t i = 0; i < n; ++i) {
@@ -357,26 +361,26 @@ CT_EXPORT int32_t ct_nn_flatten_parameters(CtTensor const* params, int64_t n, in
   *out_flat = ct_wrap(flat);
   *out_grad = ct_wrap(grad);
   return 0;
-  CT_CATCH(-1)
+  } CT_CATCH(-1)
 }
 
 // Checkpoint support. Export: a detached, contiguous CPU copy (or alias) of t whose bytes the caller reads
 // at *data (*nbytes long); *dtype is the c10::ScalarType code. The returned handle keeps the bytes alive.
 CT_EXPORT CtTensor ct_nn_export(CtTensor t, void** data, int64_t* nbytes, int32_t* dtype) {
-  CT_TRY
+  CT_TRY {
   Tensor c = ct_unwrap(t).detach().to(at::kCPU).contiguous();
   *data = c.data_ptr();
   *nbytes = static_cast<int64_t>(c.numel()) * static_cast<int64_t>(c.element_size());
   *dtype = static_cast<int32_t>(c.scalar_type());
   return ct_wrap(c);
-  CT_CATCH(nullptr)
+  } CT_CATCH(nullptr)
 }
 
 // Import: a new tensor of the given c10::ScalarType code, size, stride and storage offset (in elements) over a
 // copy of the storage bytes. Bounds are checked so a corrupt header cannot read past the storage.
 CT_EXPORT CtTensor ct_nn_import(const void* storage, int64_t nbytes, int32_t dtype, const int64_t* size, const int64_t* stride, int32_t ndim,
                                 int64_t offset) {
-  CT_TRY
+  CT_TRY {
   auto type = static_cast<at::ScalarType>(dtype);
   const int64_t esize = static_cast<int64_t>(c10::elementSize(type));
   TORCH_CHECK(nbytes % esize == 0, "storage of ", nbytes, " bytes is not a whole number of ", type, " elements");
@@ -394,7 +398,7 @@ CT_EXPORT CtTensor ct_nn_import(const void* storage, int64_t nbytes, int32_t dty
   Tensor store = at::empty({numel_storage}, opts);
   if (nbytes > 0) std::memcpy(store.data_ptr(), storage, static_cast<size_t>(nbytes));
   return ct_wrap(store.as_strided(ints(size, ndim), ints(stride, ndim), offset).clone(at::MemoryFormat::Contiguous));
-  CT_CATCH(nullptr)
+  } CT_CATCH(nullptr)
 }
 
 }  // extern "C"

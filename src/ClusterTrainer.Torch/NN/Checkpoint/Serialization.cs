@@ -12,6 +12,8 @@ public static partial class torch
         (6, "FloatStorage"), (7, "DoubleStorage"), (11, "BoolStorage"), (15, "BFloat16Storage"),
     ];
 
+    private static string? StorageName(int code) => StorageTypes.FirstOrDefault(s => s.code == code).storage;
+
     /// <summary>
     /// Saves named tensors (a state_dict) in PyTorch's own checkpoint format, so Python's <c>torch.load(path)</c>
     /// returns an OrderedDict of the same names, shapes, dtypes and values. The file is written to a temporary
@@ -37,7 +39,7 @@ public static partial class torch
                 var e = W(NativeMethods.ct_nn_export(H(tensor), &data, &nbytes, &dtype));
                 GC.KeepAlive(tensor);
                 exported.Add(e);
-                var storage = StorageTypes.FirstOrDefault(s => s.code == dtype).storage
+                var storage = StorageName(dtype)
                               ?? throw new NotSupportedException($"torch.save: tensor '{name}' has a dtype (c10 code {dtype}) PyTorch checkpoints cannot hold here.");
                 var shape = e.shape;
                 records.Add((name, storage, records.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), shape.Aggregate(1L, (a, b) => a * b), shape));
