@@ -13,7 +13,9 @@ public sealed record FixtureTensor(long[] Shape, string DType, double[] Data)
     {
         if (e.ValueKind == JsonValueKind.Null) return null;
         var shape = e.GetProperty("shape").EnumerateArray().Select(x => x.GetInt64()).ToArray();
-        var data = e.GetProperty("data").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+        var data = e.GetProperty("data").EnumerateArray()
+            .Select(x => x.ValueKind == JsonValueKind.String ? double.Parse(x.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : x.GetDouble())
+            .ToArray();
         return new FixtureTensor(shape, e.GetProperty("dtype").GetString()!, data);
     }
 

@@ -86,6 +86,20 @@ public sealed class NNGoldenTests
         ["TransformerEncoderLayer_relu"] = Unary(() => nn.TransformerEncoderLayer(8, 2, dim_feedforward: 16, dropout: 0.0)),
         ["TransformerEncoderLayer_gelu_normfirst_batchfirst"] = Unary(() =>
             nn.TransformerEncoderLayer(8, 4, dim_feedforward: 12, dropout: 0.0, activation: "gelu", norm_first: true, batch_first: true)),
+        ["TransformerEncoderLayer_causal_mask"] = new(_ => nn.TransformerEncoderLayer(8, 2, dim_feedforward: 16, dropout: 0.0), (m, x, c) =>
+        {
+            using var mask = Extra(c, "src_mask");
+            return [((TransformerEncoderLayer)m).forward(x[0], mask, null)];
+        }),
+        ["MultiheadAttention_unbatched_boolmask"] = new(_ => nn.MultiheadAttention(6, 3), (m, x, c) =>
+        {
+            using var mask = Extra(c, "attn_mask");
+            var (o, w) = ((MultiheadAttention)m).call(x[0], x[1], x[1], attn_mask: mask, average_attn_weights: false);
+            return [o, w!];
+        }),
+        ["LSTM_unbatched"] = Recurrent(() => nn.LSTM(3, 4, num_layers: 2)),
+        ["GRU_with_state_batchfirst"] = new(_ => nn.GRU(3, 4, batch_first: true), (m, x, _) => Pair(((GRU)m).call(x[0], x[1]))),
+        ["Conv2d_unbatched_rect"] = Unary(() => nn.Conv2d(2, 3, [2, 3], stride: [2, 1], padding: [1, 0])),
     };
 
     private static readonly Dictionary<string, Runner> Activations = new()

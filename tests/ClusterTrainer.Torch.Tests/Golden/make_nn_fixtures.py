@@ -6,7 +6,8 @@ Writes fixtures/nn/{modules,activations,losses,init}.json next to this script.
 
 Each case records the inputs, the module's state_dict, the forward outputs, and, for a fixed upstream
 gradient (loss = sum_i (out_i * up_i).sum()), the gradient of every float input and every parameter.
-Float tensors are stored as float64 numbers holding the exact float32 values (repr round-trips), so the
+Float tensors are stored as float64 numbers holding the exact float32 values (repr round-trips; non-finite
+values as the strings "Infinity", "-Infinity", "NaN"), so the
 C# tests compare against exactly what PyTorch computed. Every case seeds the global generator with its
 own seed right before forward, so dropout masks are reproducible in C# (same libtorch generator).
 """
@@ -32,6 +33,8 @@ def enc(t):
     vals = t.reshape(-1).tolist()
     if dt == "bool":
         vals = [1 if v else 0 for v in vals]
+    elif dt.startswith("float"):
+        vals = [v if math.isfinite(v) else repr(v).replace("inf", "Infinity").replace("nan", "NaN") for v in vals]  # JSON has no inf/nan
     return {"shape": list(t.shape), "dtype": dt, "data": vals}
 
 
@@ -149,6 +152,17 @@ def module_cases():
     cases.append(run_case("TransformerEncoderLayer_gelu_normfirst_batchfirst",
                           nn.TransformerEncoderLayer(8, 4, dim_feedforward=12, dropout=0.0, activation="gelu", norm_first=True, batch_first=True),
                           [rnd(2, 5, 8, seed=50)], 46))
+    causal = torch.triu(torch.full((5, 5), float("-inf")), diagonal=1)
+    cases.append(run_case("TransformerEncoderLayer_causal_mask", nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0),
+                          [rnd(5, 2, 8, seed=51)], 47, kwargs={"src_mask": causal}, extra={"src_mask": enc(causal)}))
+    bool_mask = torch.tensor([[False, True, True], [False, False, True], [False, False, False], [True, False, False]])
+    cases.append(run_case("MultiheadAttention_unbatched_boolmask", nn.MultiheadAttention(6, 3), [rnd(4, 6, seed=52), rnd(3, 6, seed=53)], 48,
+                          call=lambda m, xs: m(xs[0], xs[1], xs[1], attn_mask=bool_mask, average_attn_weights=False),
+                          extra={"attn_mask": enc(bool_mask)}))
+    cases.append(run_case("LSTM_unbatched", nn.LSTM(3, 4, num_layers=2), [rnd(5, 3, seed=54)], 49))
+    cases.append(run_case("GRU_with_state_batchfirst", nn.GRU(3, 4, batch_first=True), [rnd(2, 5, 3, seed=55), rnd(1, 2, 4, seed=56)], 50,
+                          call=lambda m, xs: m(xs[0], xs[1])))
+    cases.append(run_case("Conv2d_unbatched_rect", nn.Conv2d(2, 3, (2, 3), stride=(2, 1), padding=(1, 0)), [rnd(2, 5, 6, seed=57)], 51))
     return cases
 
 
