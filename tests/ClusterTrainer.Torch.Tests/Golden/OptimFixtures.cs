@@ -163,7 +163,11 @@ public static class OptimFixtures
             return new ParamGroup(g.Params.Select(i => parameters[i]),
                 g.Overrides.Count == 0 ? null : BuildOptions(c.Optimizer, merged));
         }).ToArray();
-        return c.Optimizer switch
+        return Create(c.Optimizer, groups, defaults);
+    }
+
+    public static Optimizer Create(string optimizer, IEnumerable<ParamGroup> groups, OptimizerOptions defaults) =>
+        optimizer switch
         {
             "SGD" => new SGD(groups, (SGD.Options)defaults),
             "Adagrad" => new Adagrad(groups, (Adagrad.Options)defaults),
@@ -173,7 +177,6 @@ public static class OptimFixtures
             "AdamW" => new AdamW(groups, (Adam.Options)defaults),
             "Adamax" => new Adamax(groups, (Adamax.Options)defaults),
             "NAdam" => new NAdam(groups, (NAdam.Options)defaults),
-            _ => throw new ArgumentException($"fixture names unknown optimizer {c.Optimizer}"),
+            _ => throw new ArgumentException($"fixture names unknown optimizer {optimizer}"),
         };
-    }
 }
