@@ -199,7 +199,10 @@ public abstract class Optimizer : IDisposable
 
     protected static TOptions Expect<TOptions>(OptimizerOptions options, string optimizer) where TOptions : OptimizerOptions =>
         options as TOptions ?? throw new ArgumentException(
-            $"{optimizer} needs {typeof(TOptions).Name} options but a parameter group has {options.GetType().Name}.");
+            $"{optimizer} needs {OptionsName(typeof(TOptions))} but a parameter group has {OptionsName(options.GetType())}; " +
+            $"build the group's options as {OptionsName(typeof(TOptions))}.");
+
+    private static string OptionsName(Type t) => t.DeclaringType is { } d ? $"{d.Name}.{t.Name}" : t.Name;
 
     public void Dispose()
     {
