@@ -14,6 +14,8 @@ public static partial class torch
             /// Returns the total norm before clipping as a 0-dim tensor (0 when no parameter has a gradient).
             /// Same arithmetic as PyTorch 1.13: coefficient <c>min(1, max_norm / (total + 1e-6))</c>.
             /// </summary>
+            /// <param name="parameters">The parameters whose <c>.grad</c> is clipped.</param>
+            /// <param name="max_norm">The largest total norm allowed after clipping (&gt;= 0).</param>
             /// <param name="norm_type">p of the p-norm; <see cref="double.PositiveInfinity"/> for the max norm.</param>
             /// <param name="error_if_nonfinite">Throw instead of scaling when the total norm is NaN or infinite.</param>
             public static unsafe Tensor clip_grad_norm_(IEnumerable<Tensor> parameters, double max_norm,
