@@ -49,16 +49,21 @@ internal static class OptimInterop
         return t;
     }
 
+    /// <summary>Runs every training step: no managed allocation for groups of up to 64 parameters.</summary>
     internal static unsafe void ZeroGrad(IReadOnlyList<Tensor> parameters, bool setToNone)
     {
-        var handles = RawHandles(parameters);
-        fixed (IntPtr* p = handles) Check(NativeMethods.ct_optim_zero_grad(p, handles.Length, setToNone ? 1 : 0));
+        int n = parameters.Count;
+        Span<IntPtr> handles = n <= 64 ? stackalloc IntPtr[n] : new IntPtr[n];
+        for (int i = 0; i < n; i++) handles[i] = Handle(parameters[i]).DangerousGetHandle();
+        int rc;
+        fixed (IntPtr* p = handles) rc = NativeMethods.ct_optim_zero_grad(p, n, setToNone ? 1 : 0);
         GC.KeepAlive(parameters);
+        Check(rc);
     }
 
     /// <summary>
     /// Raw native pointers of a tensor list for array arguments. The caller keeps <paramref name="tensors"/>
-    /// alive (GC.KeepAlive) until the native call returns; a disposed tensor is refused here.
+    /// alive (GC.KeepAlive) until the native call returns; a disposed tensor throws here.
     /// </summary>
     internal static IntPtr[] RawHandles(IReadOnlyList<Tensor> tensors)
     {
@@ -66,8 +71,6 @@ internal static class OptimInterop
         for (int i = 0; i < handles.Length; i++)
         {
             var h = Handle(tensors[i] ?? throw new ArgumentException($"Parameter {i} of the list is null."));
-            if (h.IsClosed || h.IsInvalid)
-                throw new ObjectDisposedException($"Parameter {i} of the list has been disposed.");
             handles[i] = h.DangerousGetHandle();
         }
         return handles;
