@@ -166,6 +166,11 @@ public sealed class RemoteActorRefProvider : LocalActorRefProvider, ITransportHa
         }
         if (target is null)
         {
+            if (message is Identify identify && senderRef is not null)
+            {
+                senderRef.Tell(new ActorIdentity(identify.MessageId, null), null); // nobody there: answer at once
+                return;
+            }
             var path = ParseWire(recipient) ?? new ActorPath(Address, ["deadLetters"]);
             _system.DeadLetterOffice.Publish(message, senderRef, new DeadLetterActorRef(_system, path));
             return;

@@ -213,4 +213,18 @@ public sealed class RemotingTests : IAsyncLifetime
         await RefOn(_a, _b, "echo").Ask<Pong>(new Ping(1), TimeSpan.FromSeconds(20));
         await Poll.UntilAsync(() => events.OfType<AssociatedEvent>().Any(e => e.Remote == Remoting.Get(_b).NodeAddress), "AssociatedEvent for B");
     }
+
+    [Fact]
+    public async Task Actor_selection_resolves_remote_paths_and_reports_missing_ones_quickly()
+    {
+        var echoB = _b.ActorOf(Props.Create<Echo>(), "echo");
+        string address = Remoting.Get(_b).Address.ToString();
+        var resolved = await _a.ActorSelection($"{address}/user/echo").ResolveOne(TimeSpan.FromSeconds(20));
+        Assert.Equal(echoB.Path.ToStringWithoutAddress(), resolved.Path.ToStringWithoutAddress());
+        Assert.Equal(new Pong(3, "pong"), await resolved.Ask<Pong>(new Ping(3), TimeSpan.FromSeconds(20)));
+        // A missing actor answers Identify with no subject at once (no waiting for the timeout).
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAsync<ActorNotFoundException>(() => _a.ActorSelection($"{address}/user/nobody-here").ResolveOne(TimeSpan.FromSeconds(60)));
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(50), "the missing actor should be reported before the ask timeout");
+    }
 }
