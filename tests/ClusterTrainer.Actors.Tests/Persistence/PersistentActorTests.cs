@@ -243,6 +243,26 @@ public sealed class PersistentActorTests : Kit
         ExpectTerminated(ledger!);
     }
 
+    [Fact]
+    public void With_the_remoting_registry_as_serializer_events_and_snapshots_recover()
+    {
+        PersistenceExtension.Configure(Sys, new PersistencePlugins(
+            store, snapshots, new RegistryEventSerializer(EventSerializerTests.RegistryWithLedgerTypes())));
+        var ledger = StartLedger("registry-1");
+        ExpectMsg<Recovered>();
+        ledger.Tell(new Add(3), TestActor);
+        ExpectMsg<Ack>();
+        ledger.Tell(new TakeSnapshot(), TestActor);
+        ExpectMsg<SaveSnapshotSuccess>();
+        ledger.Tell(new Add(4), TestActor);
+        ExpectMsg<Ack>();
+        StopAndWait(ledger);
+
+        StartLedger("registry-1");
+
+        Assert.Equal(new Recovered("registry-1", 7, 1, 2, 1), ExpectMsg<Recovered>());
+    }
+
     private IActorRef StartLedger(string persistenceId, string? name = null)
     {
         var probe = TestActor;
