@@ -195,4 +195,35 @@ public sealed class ModuleTests
         using var all = eq.all();
         Assert.True(all.item<bool>());
     }
+
+    private sealed class Tower : nn.Module<Tensor, Tensor>
+    {
+        private readonly ModuleList<Linear> layers = nn.ModuleList(nn.Linear(3, 3), nn.Linear(3, 3));
+        private readonly Identity skip = nn.Identity();
+
+        public Tower() : base(nameof(Tower)) => RegisterComponents();
+
+        public override Tensor forward(Tensor input)
+        {
+            var x = skip.forward(input);
+            foreach (var layer in layers)
+            {
+                var y = layer.forward(x);
+                x.Dispose();
+                x = y;
+            }
+            return x;
+        }
+    }
+
+    [Fact]
+    public void ModuleList_registers_indexed_children_and_Identity_aliases_its_input()
+    {
+        using var tower = new Tower();
+        Assert.Equal(["layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias"], tower.named_parameters().Select(p => p.name).ToArray());
+        using var x = randn(2, 3);
+        using var y = tower.call(x);
+        Assert.False(x.IsDisposed);
+        Assert.Equal([2L, 3], y.shape);
+    }
 }
