@@ -126,9 +126,19 @@ internal static class DisposeScopeManager
 {
     [ThreadStatic] private static DisposeScope? current;
 
-    internal static DisposeScope? Current => current;
+    /// <summary>The innermost live scope of this thread (a scope disposed from another thread is skipped).</summary>
+    internal static DisposeScope? Current
+    {
+        get
+        {
+            var c = current;
+            if (c is null || !c.IsDisposed) return c;
+            while (c is { IsDisposed: true }) c = c.Outer;
+            return current = c;
+        }
+    }
 
-    internal static DisposeScope Open() => current = new DisposeScope(current);
+    internal static DisposeScope Open() => current = new DisposeScope(Current);
 
     /// <summary>Unlinks a disposed scope; closing a scope that is not innermost also unlinks it from the chain.</summary>
     internal static void Close(DisposeScope scope)
