@@ -8,6 +8,15 @@ namespace ClusterTrainer.Torch;
 /// Scopes are per thread: a tensor created after an <c>await</c> that resumed on another thread does not
 /// join this scope.
 /// <code>
+/// Who frees a tensor:
+///   created while S is current                   S.MoveToOuter(t)
+///   ---------------------------> [owned by S] -----------------------> [owned by S.Outer, or unowned]
+///                                  |   |  S.Detach(t), t.DetachFromDisposeScope()
+///        S.Dispose(),              |   +-----------------------------> [unowned: caller's Dispose or the GC]
+///        S.DisposeEverythingBut(..)v
+///                               [disposed]  (t.Dispose() at any point also leads here)
+/// </code>
+/// <code>
 /// using (var scope = torch.NewDisposeScope())
 /// {
 ///     var loss = ((model(x) - y).square()).mean();   // the temporaries belong to the scope
