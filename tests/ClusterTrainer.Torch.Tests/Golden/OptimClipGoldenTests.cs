@@ -54,6 +54,39 @@ public sealed class OptimClipGoldenTests
     }
 
     [Fact]
+    public void Sharded_clipping_over_slices_of_a_flat_gradient_matches_torch()
+    {
+        int n = 0;
+        foreach (var c in OptimFixtures.Clip.EnumerateArray())
+        {
+            if (c.GetProperty("kind").GetString() != "norm") continue;
+            var nt = c.GetProperty("norm_type");
+            double normType = nt.ValueKind == System.Text.Json.JsonValueKind.String ? double.PositiveInfinity : nt.GetDouble();
+            double limit = c.GetProperty("limit").GetDouble();
+            var data = c.GetProperty("grads").EnumerateArray().SelectMany(g => FixtureTensor.Read(g).Data).ToArray();
+            var clipped = c.GetProperty("clipped").EnumerateArray().SelectMany(g => FixtureTensor.Read(g).Data).ToArray();
+            using var flat = OptimTensors.FromFloats(data, [data.Length]);
+            int[] cuts = [0, 5, 17, data.Length]; // three shards, off the parameter boundaries
+            var shards = Enumerable.Range(0, cuts.Length - 1).Select(i => flat.narrow(0, cuts[i], cuts[i + 1] - cuts[i])).ToArray();
+            try
+            {
+                var parts = shards.Select(s => ShardedClipping.NormPart([s], normType)).ToArray();
+                double total = ShardedClipping.TotalNorm(parts, normType);
+                Tolerance.AssertClose(c.GetProperty("total_norm").GetDouble(), total, $"sharded total norm p={normType}");
+                double coef = ShardedClipping.Coefficient(total, limit);
+                foreach (var s in shards) ShardedClipping.Scale_([s], coef);
+                Tolerance.AssertClose(clipped, OptimTensors.ToFloats(flat), $"sharded clip p={normType} limit={limit}");
+            }
+            finally
+            {
+                foreach (var s in shards) s.Dispose();
+            }
+            n++;
+        }
+        Assert.Equal(5, n);
+    }
+
+    [Fact]
     public void Penalties_and_their_gradients_match_torch()
     {
         foreach (var c in OptimFixtures.Penalties.EnumerateArray())
