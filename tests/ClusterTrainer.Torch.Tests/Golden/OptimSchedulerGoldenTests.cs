@@ -11,23 +11,29 @@ namespace ClusterTrainer.Torch.Tests.Golden;
 [Trait("Category", "Golden")]
 public sealed class OptimSchedulerGoldenTests
 {
-    public static TheoryData<string> CaseNames()
+    /// <summary>Each case twice: driving an SGD's two groups, and driving a standalone list of two rates.</summary>
+    public static TheoryData<string, bool> CaseNames()
     {
-        var data = new TheoryData<string>();
-        foreach (var c in OptimFixtures.Schedulers.Value) data.Add(c.Name);
+        var data = new TheoryData<string, bool>();
+        foreach (var c in OptimFixtures.Schedulers.Value)
+        {
+            data.Add(c.Name, false);
+            data.Add(c.Name, true);
+        }
         return data;
     }
 
     [Theory]
     [MemberData(nameof(CaseNames))]
-    public void Lr_sequence_matches_torch(string name)
+    public void Lr_sequence_matches_torch(string name, bool standalone)
     {
         var c = OptimFixtures.Schedulers.Value.Single(s => s.Name == name);
         using var p = OptimTensors.FromFloats([0f], [1]);
         using var q = OptimTensors.FromFloats([0f], [1]);
         var defaults = new SGD.Options { LearningRate = c.BaseLrs[0] };
-        using var opt = new SGD([new ParamGroup([p]), new ParamGroup([q], defaults with { LearningRate = c.BaseLrs[1] })],
+        using var sgd = new SGD([new ParamGroup([p]), new ParamGroup([q], defaults with { LearningRate = c.BaseLrs[1] })],
             defaults);
+        LrTarget opt = standalone ? LrTarget.Standalone(c.BaseLrs) : sgd;
         var a = c.Args;
         var lrs = new List<double[]> { Lrs(opt) };
         if (c.Scheduler == "ReduceLROnPlateau")
@@ -73,5 +79,5 @@ public sealed class OptimSchedulerGoldenTests
                 Tolerance.AssertClose(c.Lrs[e][g], lrs[e][g], $"{name}: lr of group {g} at epoch {e}");
     }
 
-    private static double[] Lrs(Optimizer opt) => opt.param_groups.Select(g => g.LearningRate).ToArray();
+    private static double[] Lrs(LrTarget target) => Enumerable.Range(0, target.Count).Select(i => target[i]).ToArray();
 }
