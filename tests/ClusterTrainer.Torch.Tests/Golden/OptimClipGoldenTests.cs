@@ -34,7 +34,7 @@ public sealed class OptimClipGoldenTests
                         ? double.PositiveInfinity
                         : nt.GetDouble();
                     using var total = nn.utils.clip_grad_norm_(ps, limit, normType);
-                    Tolerance.AssertClose(c.GetProperty("total_norm").GetDouble(), OptimTensors.ToFloats(total)[0],
+                    OptimTolerance.AssertClose(c.GetProperty("total_norm").GetDouble(), OptimTensors.ToFloats(total)[0],
                         what + ": total norm");
                 }
                 else
@@ -42,7 +42,7 @@ public sealed class OptimClipGoldenTests
                     nn.utils.clip_grad_value_(ps, limit);
                 }
                 for (int i = 0; i < ps.Length; i++)
-                    Tolerance.AssertClose(clipped[i].Data, OptimTensors.GradFloats(ps[i]), $"{what}: grad {i}");
+                    OptimTolerance.AssertClose(clipped[i].Data, OptimTensors.GradFloats(ps[i]), $"{what}: grad {i}");
             }
             finally
             {
@@ -63,8 +63,8 @@ public sealed class OptimClipGoldenTests
             var nt = c.GetProperty("norm_type");
             double normType = nt.ValueKind == System.Text.Json.JsonValueKind.String ? double.PositiveInfinity : nt.GetDouble();
             double limit = c.GetProperty("limit").GetDouble();
-            var data = c.GetProperty("grads").EnumerateArray().SelectMany(g => FixtureTensor.Read(g).Data).ToArray();
-            var clipped = c.GetProperty("clipped").EnumerateArray().SelectMany(g => FixtureTensor.Read(g).Data).ToArray();
+            var data = c.GetProperty("grads").EnumerateArray().SelectMany(g => OptimFixtureTensor.Read(g).Data).ToArray();
+            var clipped = c.GetProperty("clipped").EnumerateArray().SelectMany(g => OptimFixtureTensor.Read(g).Data).ToArray();
             using var flat = OptimTensors.FromFloats(data, [data.Length]);
             int[] cuts = [0, 5, 17, data.Length]; // three shards, off the parameter boundaries
             var shards = Enumerable.Range(0, cuts.Length - 1).Select(i => flat.narrow(0, cuts[i], cuts[i + 1] - cuts[i])).ToArray();
@@ -72,10 +72,10 @@ public sealed class OptimClipGoldenTests
             {
                 var parts = shards.Select(s => ShardedClipping.NormPart([s], normType)).ToArray();
                 double total = ShardedClipping.TotalNorm(parts, normType);
-                Tolerance.AssertClose(c.GetProperty("total_norm").GetDouble(), total, $"sharded total norm p={normType}");
+                OptimTolerance.AssertClose(c.GetProperty("total_norm").GetDouble(), total, $"sharded total norm p={normType}");
                 double coef = ShardedClipping.Coefficient(total, limit);
                 foreach (var s in shards) ShardedClipping.Scale_([s], coef);
-                Tolerance.AssertClose(clipped, OptimTensors.ToFloats(flat), $"sharded clip p={normType} limit={limit}");
+                OptimTolerance.AssertClose(clipped, OptimTensors.ToFloats(flat), $"sharded clip p={normType} limit={limit}");
             }
             finally
             {
@@ -98,10 +98,10 @@ public sealed class OptimClipGoldenTests
             try
             {
                 using var value = kind == "l1" ? Regularization.L1Penalty(ps, lambda) : Regularization.L2Penalty(ps, lambda);
-                Tolerance.AssertClose(c.GetProperty("value").GetDouble(), OptimTensors.ToFloats(value)[0], $"{kind} penalty value");
+                OptimTolerance.AssertClose(c.GetProperty("value").GetDouble(), OptimTensors.ToFloats(value)[0], $"{kind} penalty value");
                 value.backward();
                 for (int i = 0; i < ps.Length; i++)
-                    Tolerance.AssertClose(grads[i].Data, OptimTensors.GradFloats(ps[i]), $"{kind} penalty grad {i}");
+                    OptimTolerance.AssertClose(grads[i].Data, OptimTensors.GradFloats(ps[i]), $"{kind} penalty grad {i}");
             }
             finally
             {

@@ -76,7 +76,7 @@ public sealed class OptimSchedulerGoldenTests
         Assert.Equal(c.Lrs.Length, lrs.Count);
         for (int e = 0; e < c.Lrs.Length; e++)
             for (int g = 0; g < 2; g++)
-                Tolerance.AssertClose(c.Lrs[e][g], lrs[e][g], $"{name}: lr of group {g} at epoch {e}");
+                OptimTolerance.AssertClose(c.Lrs[e][g], lrs[e][g], $"{name}: lr of group {g} at epoch {e}");
     }
 
     private static double[] Lrs(LrTarget target) => Enumerable.Range(0, target.Count).Select(i => target[i]).ToArray();

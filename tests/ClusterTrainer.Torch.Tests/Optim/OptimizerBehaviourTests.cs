@@ -186,6 +186,6 @@ public sealed class OptimizerBehaviourTests
             withDecay.step();
             withPenalty.step();
         }
-        Tolerance.AssertClose(OptimTensors.ToFloats(a), OptimTensors.ToFloats(b), "weight_decay vs L2Penalty");
+        OptimTolerance.AssertClose(OptimTensors.ToFloats(a), OptimTensors.ToFloats(b), "weight_decay vs L2Penalty");
     }
 }
