@@ -9,7 +9,7 @@ namespace ClusterTrainer.Torch.Optim;
 /// epoch's lr to the parameter-server shards. The schedules use PyTorch's
 /// recursive ("chainable") forms, so the lr sequences match PyTorch's to the last bit.
 /// </summary>
-public abstract class LRScheduler
+public abstract class LRScheduler : ILrSchedule
 {
     private double[] _lastLr = [];
 
@@ -54,6 +54,8 @@ public abstract class LRScheduler
         for (int i = 0; i < values.Length; i++) target[i] = values[i];
         _lastLr = target.Snapshot();
     }
+
+    void ILrSchedule.EpochEnd(double? metric) => step();
 
     /// <summary>The learning rates for <see cref="last_epoch"/>, from the groups' current ones.</summary>
     protected abstract double[] get_lr();

@@ -13,7 +13,7 @@ namespace ClusterTrainer.Torch.Optim;
 /// <c>a &gt; best * (1 + threshold)</c> (max, rel) or <c>a &gt; best + threshold</c> (max, abs). A reduction
 /// smaller than <c>eps</c> is skipped; the lr never goes below the group's <c>min_lr</c>.
 /// </summary>
-public sealed class ReduceLROnPlateau
+public sealed class ReduceLROnPlateau : ILrSchedule
 {
     private readonly double[] _minLrs;
     private readonly bool _maxMode;
@@ -70,6 +70,9 @@ public sealed class ReduceLROnPlateau
     public bool in_cooldown => cooldown_counter > 0;
 
     public IReadOnlyList<double> get_last_lr() => _lastLr;
+
+    void ILrSchedule.EpochEnd(double? metric) => step(metric ?? throw new ArgumentException(
+        "ReduceLROnPlateau needs the epoch's validation metric; pass it to EpochEnd(metric).", nameof(metric)));
 
     public void step(double metric)
     {

@@ -79,5 +79,38 @@ public sealed class OptimSchedulerGoldenTests
                 OptimTolerance.AssertClose(c.Lrs[e][g], lrs[e][g], $"{name}: lr of group {g} at epoch {e}");
     }
 
+    public static TheoryData<string> CatalogCaseNames()
+    {
+        var data = new TheoryData<string>();
+        foreach (var c in OptimFixtures.Schedulers.Value)
+            if (c.Scheduler != "LambdaLR") data.Add(c.Name);
+        return data;
+    }
+
+    /// <summary>The same sequences when the scheduler is built from its name and keyword arguments (a run spec).</summary>
+    [Theory]
+    [MemberData(nameof(CatalogCaseNames))]
+    public void Catalog_built_scheduler_matches_torch(string name)
+    {
+        var c = OptimFixtures.Schedulers.Value.Single(s => s.Name == name);
+        var target = LrTarget.Standalone(c.BaseLrs);
+        var args = c.Args.EnumerateObject().ToDictionary(p => p.Name, p => ToObject(p.Value));
+        var schedule = SchedulerCatalog.Create(c.Scheduler, target, args);
+        for (int e = 1; e < c.Lrs.Length; e++)
+        {
+            schedule.EpochEnd(c.Metrics?[e - 1]);
+            for (int g = 0; g < 2; g++)
+                OptimTolerance.AssertClose(c.Lrs[e][g], schedule.get_last_lr()[g], $"{name}: lr of group {g} at epoch {e}");
+        }
+    }
+
+    private static object ToObject(System.Text.Json.JsonElement e) => e.ValueKind switch
+    {
+        System.Text.Json.JsonValueKind.Number => e.GetDouble(),
+        System.Text.Json.JsonValueKind.String => e.GetString()!,
+        System.Text.Json.JsonValueKind.Array => e.EnumerateArray().Select(ToObject).ToArray(),
+        _ => throw new InvalidOperationException($"unexpected fixture argument {e}"),
+    };
+
     private static double[] Lrs(LrTarget target) => Enumerable.Range(0, target.Count).Select(i => target[i]).ToArray();
 }
