@@ -32,6 +32,8 @@ public abstract class LRScheduler : ILrSchedule
 
     /// <summary>The optimizer driven, or null for a standalone schedule.</summary>
     public Optimizer? optimizer => target.Optimizer;
+
+    /// <summary>Each group's starting learning rate (its <c>initial_lr</c>).</summary>
     public IReadOnlyList<double> base_lrs { get; }
 
     /// <summary>The epoch the current learning rates belong to (0 after construction).</summary>
