@@ -26,7 +26,9 @@ internal sealed class TestActor(BlockingCollection<Envelope> queue) : ActorBase
                 u.Done.TrySetResult();
                 break;
             default:
-                if (!queue.IsAddingCompleted) queue.Add(new Envelope(message, Sender));
+                // After the kit shut down nobody reads the queue any more: drop quietly.
+                try { queue.Add(new Envelope(message, Sender)); }
+                catch (InvalidOperationException) when (queue.IsAddingCompleted) { }
                 break;
         }
         return true;

@@ -59,6 +59,12 @@ public abstract partial class TestKitBase
         return _end is { } end && dilated > Clamp(end - _clock.Elapsed) ? Clamp(end - _clock.Elapsed) : dilated;
     }
 
+    /// <summary>A new probe in this kit's system.</summary>
+    public TestProbe CreateTestProbe(string name = "probe") => new(Sys, Settings, name);
+
+    /// <summary>A new probe in another actor system (multi-node specs), with this kit's time settings.</summary>
+    public TestProbe CreateTestProbe(ActorSystem system, string name = "probe") => new(system, Settings, name);
+
     /// <summary>Sends from this kit's TestActor.</summary>
     public void Send(IActorRef target, object message) => target.Tell(message, TestActor);
 
