@@ -15,8 +15,10 @@ namespace ClusterTrainer.Actors;
 ///     \                                                  /
 ///      `------------------- Close() ------------------> Closed (terminal; remaining mail to dead letters)
 ///
-/// System messages live in their own queue and are drained before every user message. Tell is lock-free:
-/// one ConcurrentQueue enqueue plus at most one CAS to schedule.
+/// System messages live in their own queue and are drained before every user message. One run handles at
+/// most <see cref="ActorSystemOptions.Throughput"/> user messages, then yields the thread and reschedules
+/// itself in <c>finally</c> if work is left. Tell is lock-free: one ConcurrentQueue enqueue plus at most one
+/// CAS to schedule.
 /// </summary>
 internal sealed class Mailbox : IThreadPoolWorkItem
 {
@@ -51,7 +53,6 @@ internal sealed class Mailbox : IThreadPoolWorkItem
 
     public bool IsClosed => (Volatile.Read(ref _status) & ClosedBit) != 0;
     public bool IsSuspended => Volatile.Read(ref _status) >= SuspendUnit;
-    private bool HasMessages => !_queue.IsEmpty || _prepended.Count > 0;
     private bool HasSystemMessages => !_systemQueue.IsEmpty;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -242,6 +243,12 @@ internal sealed class Mailbox : IThreadPoolWorkItem
                 _cell.Invoke(envelope);
                 ProcessSystemMessages();
             }
+        }
+        catch (Exception e)
+        {
+            // Invoke and SystemInvoke handle actor failures themselves; reaching here is a runtime bug,
+            // which must not take the whole process down with an unhandled thread-pool exception.
+            _cell.System.Log.Error(e, $"Internal error while running the mailbox of {_cell.Self.Path}.");
         }
         finally
         {
