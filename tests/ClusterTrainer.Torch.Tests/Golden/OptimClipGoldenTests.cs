@@ -14,8 +14,8 @@ public sealed class OptimClipGoldenTests
         int n = 0;
         foreach (var c in OptimFixtures.Clip.EnumerateArray())
         {
-            var grads = c.GetProperty("grads").EnumerateArray().Select(FixtureTensor.Read).ToArray();
-            var clipped = c.GetProperty("clipped").EnumerateArray().Select(FixtureTensor.Read).ToArray();
+            var grads = c.GetProperty("grads").EnumerateArray().Select(OptimFixtureTensor.Read).ToArray();
+            var clipped = c.GetProperty("clipped").EnumerateArray().Select(OptimFixtureTensor.Read).ToArray();
             var kind = c.GetProperty("kind").GetString();
             double limit = c.GetProperty("limit").GetDouble();
             var nt = c.GetProperty("norm_type");
@@ -60,8 +60,8 @@ public sealed class OptimClipGoldenTests
         {
             var kind = c.GetProperty("kind").GetString();
             double lambda = c.GetProperty("lambda").GetDouble();
-            var ps = c.GetProperty("params").EnumerateArray().Select(t => FixtureTensor.Read(t).ToTensor(requiresGrad: true)).ToArray();
-            var grads = c.GetProperty("grads").EnumerateArray().Select(FixtureTensor.Read).ToArray();
+            var ps = c.GetProperty("params").EnumerateArray().Select(t => OptimFixtureTensor.Read(t).ToTensor(requiresGrad: true)).ToArray();
+            var grads = c.GetProperty("grads").EnumerateArray().Select(OptimFixtureTensor.Read).ToArray();
             try
             {
                 using var value = kind == "l1" ? Regularization.L1Penalty(ps, lambda) : Regularization.L2Penalty(ps, lambda);

@@ -5,9 +5,9 @@ using static ClusterTrainer.Torch.torch;
 namespace ClusterTrainer.Torch.Tests.Golden;
 
 /// <summary>A float32 tensor as stored in the fixtures: shape plus row-major data.</summary>
-public sealed record FixtureTensor(long[] Shape, float[] Data)
+public sealed record OptimFixtureTensor(long[] Shape, float[] Data)
 {
-    public static FixtureTensor Read(JsonElement e) => new(
+    public static OptimFixtureTensor Read(JsonElement e) => new(
         e.GetProperty("shape").EnumerateArray().Select(x => x.GetInt64()).ToArray(),
         e.GetProperty("data").EnumerateArray().Select(x => x.GetSingle()).ToArray());
 
@@ -16,12 +16,12 @@ public sealed record FixtureTensor(long[] Shape, float[] Data)
 
 public sealed record FixtureGroup(int[] Params, IReadOnlyDictionary<string, JsonElement> Overrides);
 
-public sealed record FixtureState(long? Step, IReadOnlyDictionary<string, FixtureTensor> Tensors);
+public sealed record FixtureState(long? Step, IReadOnlyDictionary<string, OptimFixtureTensor> Tensors);
 
 /// <summary>One optimizer fixture: initial params, gradients per step (null = no grad), params after each step, final state.</summary>
 public sealed record OptimizerCase(
     string Name, string Optimizer, IReadOnlyDictionary<string, JsonElement> Options, IReadOnlyList<FixtureGroup> Groups,
-    IReadOnlyList<FixtureTensor> Params, IReadOnlyList<FixtureTensor?[]> Grads, IReadOnlyList<FixtureTensor[]> After,
+    IReadOnlyList<OptimFixtureTensor> Params, IReadOnlyList<OptimFixtureTensor?[]> Grads, IReadOnlyList<OptimFixtureTensor[]> After,
     IReadOnlyDictionary<int, FixtureState> State)
 {
     public override string ToString() => Name;
@@ -71,15 +71,15 @@ public static class OptimFixtures
             c.GetProperty("groups").EnumerateArray().Select(g => new FixtureGroup(
                 g.GetProperty("params").EnumerateArray().Select(x => x.GetInt32()).ToArray(),
                 g.EnumerateObject().Where(p => p.Name != "params").ToDictionary(p => p.Name, p => p.Value.Clone()))).ToArray(),
-            c.GetProperty("params").EnumerateArray().Select(FixtureTensor.Read).ToArray(),
+            c.GetProperty("params").EnumerateArray().Select(OptimFixtureTensor.Read).ToArray(),
             c.GetProperty("grads").EnumerateArray().Select(step => step.EnumerateArray()
-                .Select(g => g.ValueKind == JsonValueKind.Null ? null : FixtureTensor.Read(g)).ToArray()).ToArray(),
-            c.GetProperty("after").EnumerateArray().Select(step => step.EnumerateArray().Select(FixtureTensor.Read).ToArray()).ToArray(),
+                .Select(g => g.ValueKind == JsonValueKind.Null ? null : OptimFixtureTensor.Read(g)).ToArray()).ToArray(),
+            c.GetProperty("after").EnumerateArray().Select(step => step.EnumerateArray().Select(OptimFixtureTensor.Read).ToArray()).ToArray(),
             c.GetProperty("state").EnumerateObject().ToDictionary(
                 s => int.Parse(s.Name),
                 s => new FixtureState(
                     s.Value.TryGetProperty("step", out var st) ? st.GetInt64() : null,
-                    s.Value.GetProperty("tensors").EnumerateObject().ToDictionary(t => t.Name, t => FixtureTensor.Read(t.Value))))
+                    s.Value.GetProperty("tensors").EnumerateObject().ToDictionary(t => t.Name, t => OptimFixtureTensor.Read(t.Value))))
         )).ToArray());
 
     public static readonly Lazy<IReadOnlyList<SchedulerCase>> Schedulers = new(() =>
