@@ -19,6 +19,7 @@ public sealed class TcpTransport : IAsyncDisposable
     private readonly ConcurrentDictionary<NodeAddress, OutboundAssociation> _outbound = new();
     private readonly ConcurrentDictionary<InboundConnection, byte> _inbound = new();
     private readonly ConcurrentDictionary<NodeAddress, FaultState> _faults = new();
+    private volatile bool _anyFault; // hot-path shortcut: no dictionary lookup per frame while no fault is set
     private readonly ConcurrentDictionary<NodeAddress, string> _quarantined = new();
     private readonly CancellationTokenSource _stop = new();
     private Socket? _listener;
@@ -102,8 +103,12 @@ public sealed class TcpTransport : IAsyncDisposable
     {
         if (mode == FaultMode.Throttle && throttleBytesPerSecond <= 0)
             throw new ArgumentException("FaultMode.Throttle needs throttleBytesPerSecond > 0.", nameof(throttleBytesPerSecond));
-        if (mode == FaultMode.PassThrough) _faults.TryRemove(remote, out _);
-        else _faults[remote] = new FaultState(mode, throttleBytesPerSecond);
+        lock (_faults)
+        {
+            if (mode == FaultMode.PassThrough) _faults.TryRemove(remote, out _);
+            else _faults[remote] = new FaultState(mode, throttleBytesPerSecond);
+            _anyFault = !_faults.IsEmpty;
+        }
         Handler.Log(TransportLogLevel.Info, $"fault injection towards {remote}: {mode}{(mode == FaultMode.Throttle ? $" {throttleBytesPerSecond} B/s" : "")}");
         if (mode == FaultMode.Disconnect)
         {
@@ -112,7 +117,7 @@ public sealed class TcpTransport : IAsyncDisposable
         }
     }
 
-    public FaultState FaultOf(NodeAddress remote) => _faults.TryGetValue(remote, out var f) ? f : FaultState.None;
+    public FaultState FaultOf(NodeAddress remote) => _anyFault && _faults.TryGetValue(remote, out var f) ? f : FaultState.None;
 
     /// <summary>Gives up on <paramref name="remote"/> for good: connections closed, queued and future messages
     /// undelivered, inbound connections from it refused; publishes <see cref="QuarantinedEvent"/>.</summary>
