@@ -19,6 +19,7 @@ public sealed class TcpTransport : IAsyncDisposable
     private readonly ConcurrentDictionary<NodeAddress, OutboundAssociation> _outbound = new();
     private readonly ConcurrentDictionary<InboundConnection, byte> _inbound = new();
     private readonly ConcurrentDictionary<NodeAddress, FaultState> _faults = new();
+    private int _openInbound;
     private volatile bool _anyFault; // hot-path shortcut: no dictionary lookup per frame while no fault is set
     private readonly ConcurrentDictionary<NodeAddress, string> _quarantined = new();
     private readonly CancellationTokenSource _stop = new();
@@ -147,8 +148,19 @@ public sealed class TcpTransport : IAsyncDisposable
             }
             s.NoDelay = true;
             Interlocked.Increment(ref Counters.inboundConnections);
+            if (Interlocked.Increment(ref _openInbound) > Settings.MaxInboundConnections)
+            {
+                Interlocked.Decrement(ref _openInbound);
+                RefusedInbound(s.RemoteEndPoint?.ToString() ?? "?", $"too many inbound connections (RemoteSettings.MaxInboundConnections = {Settings.MaxInboundConnections})");
+                s.Close(0);
+                continue;
+            }
             var conn = new InboundConnection(this, s);
-            _ = Task.Run(() => conn.RunAsync(ct));
+            _ = Task.Run(async () =>
+            {
+                try { await conn.RunAsync(ct).ConfigureAwait(false); }
+                finally { Interlocked.Decrement(ref _openInbound); }
+            });
         }
     }
 
