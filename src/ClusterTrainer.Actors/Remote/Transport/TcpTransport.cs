@@ -20,7 +20,8 @@ public sealed class TcpTransport : IAsyncDisposable
     private readonly ConcurrentDictionary<InboundConnection, byte> _inbound = new();
     private readonly ConcurrentDictionary<NodeAddress, FaultState> _faults = new();
     private int _openInbound;
-    private volatile bool _anyFault; // hot-path shortcut: no dictionary lookup per frame while no fault is set
+    private volatile bool _anyFault;
+    private volatile bool _anyQuarantined; // hot-path shortcut: no dictionary lookup per frame while no fault is set
     private readonly ConcurrentDictionary<NodeAddress, string> _quarantined = new();
     private readonly CancellationTokenSource _stop = new();
     private Socket? _listener;
@@ -89,7 +90,7 @@ public sealed class TcpTransport : IAsyncDisposable
     {
         var env = new OutboundEnvelope(recipientPath, senderPath, message);
         if (_stop.IsCancellationRequested) { Undelivered(to, env, "the transport is stopped"); return false; }
-        if (_quarantined.TryGetValue(to, out string? why)) { Undelivered(to, env, $"{to} is quarantined ({why})"); return false; }
+        if (_anyQuarantined && _quarantined.TryGetValue(to, out string? why)) { Undelivered(to, env, $"{to} is quarantined ({why})"); return false; }
         var assoc = _outbound.GetOrAdd(to, static (a, t) => new OutboundAssociation(t, a), this);
         if (assoc.TryEnqueue(env)) return true;
         Undelivered(to, env, $"the outbound queue to {to} is full ({Settings.OutboundQueueCapacity} messages, RemoteSettings.OutboundQueueCapacity)");
@@ -125,6 +126,7 @@ public sealed class TcpTransport : IAsyncDisposable
     public async Task QuarantineAsync(NodeAddress remote, string reason)
     {
         if (!_quarantined.TryAdd(remote, reason)) return;
+        _anyQuarantined = true;
         Handler.Log(TransportLogLevel.Warning, $"quarantining {remote}: {reason}");
         if (_outbound.TryRemove(remote, out var a)) await a.CloseAsync($"{remote} is quarantined ({reason})").ConfigureAwait(false);
         foreach (var c in _inbound.Keys) if (c.Remote == remote) c.Abort();
