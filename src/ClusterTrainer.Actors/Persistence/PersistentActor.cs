@@ -118,13 +118,13 @@ public abstract partial class PersistentActor : ActorBase
     {
     }
 
-    protected internal sealed override void PreStart()
+    protected sealed override void PreStart()
     {
         OnPreStart();
         Cell.RunAsyncHandler(RecoverAsync);
     }
 
-    protected internal sealed override bool Receive(object message)
+    protected sealed override bool Receive(object message)
     {
         var handled = commandHandlers.Handle(message);
         if (pending.Count > 0)
