@@ -1,5 +1,6 @@
 using ClusterTrainer.Actors;
 using ClusterTrainer.Actors.Persistence;
+using ClusterTrainer.TestKit;
 using Xunit;
 using Kit = ClusterTrainer.TestKit.TestKit;
 
@@ -13,6 +14,7 @@ public sealed class PersistentActorTests : Kit
     private readonly MemorySnapshotStore snapshots = new();
 
     public PersistentActorTests()
+        : base(settings: new TestKitSettings { DefaultTimeout = TimeSpan.FromSeconds(20) })
     {
         journal = new GatedJournal(store);
         PersistenceExtension.Configure(Sys, new PersistencePlugins(journal, snapshots, Ledger.Serializer()));
