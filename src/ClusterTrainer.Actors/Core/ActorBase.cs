@@ -56,20 +56,19 @@ public abstract class ActorBase
     }
 
     internal ActorCell Cell => _cell;
+
+    // The runtime calls the protected hooks through these, so that overrides are plain 'protected'
+    // everywhere (also in assemblies that see this one's internals).
+    internal bool InvokeReceive(object message) => Receive(message);
+    internal void InvokePreStart() => PreStart();
+    internal void InvokePostStop() => PostStop();
+    internal void InvokePreRestart(Exception reason, object? message) => PreRestart(reason, message);
+    internal void InvokePostRestart(Exception reason) => PostRestart(reason);
+    internal SupervisorStrategy? InvokeSupervisorStrategy() => SupervisorStrategy();
+    internal void InvokeUnhandled(object message) => Unhandled(message);
     protected IActorContext Context => _cell;
     protected IActorRef Self => _cell.Self;
     protected IActorRef Sender => _cell.Sender;
-
-    // The runtime calls the protected hooks through these bridges. The hooks are 'protected', not
-    // 'protected internal': the latter forces overrides in friend assemblies (InternalsVisibleTo test
-    // projects) to repeat 'internal', which users' actors cannot do.
-    internal bool AroundReceive(object message) => Receive(message);
-    internal void AroundPreStart() => PreStart();
-    internal void AroundPostStop() => PostStop();
-    internal void AroundPreRestart(Exception reason, object? message) => PreRestart(reason, message);
-    internal void AroundPostRestart(Exception reason) => PostRestart(reason);
-    internal SupervisorStrategy? AroundSupervisorStrategy() => SupervisorStrategy();
-    internal void AroundUnhandled(object message) => Unhandled(message);
 
     /// <summary>The initial behaviour.</summary>
     protected abstract bool Receive(object message);
