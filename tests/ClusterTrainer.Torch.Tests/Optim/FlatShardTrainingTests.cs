@@ -11,6 +11,7 @@ namespace ClusterTrainer.Torch.Tests.Optim;
 /// slices (and clipping through <see cref="ShardedClipping"/>), trains exactly like the same model with one
 /// optimizer over its parameters and clip_grad_norm_.
 /// </summary>
+[Collection(ClusterTrainer.Torch.Tests.Golden.GlobalGeneratorCollection.Name)]
 public sealed class FlatShardTrainingTests
 {
     [Theory]
