@@ -1,8 +1,10 @@
 using ClusterTrainer.Training.Local;
+using ClusterTrainer.Training.Tests.Models;
 using Xunit;
 
 namespace ClusterTrainer.Training.Tests.Local;
 
+[Collection(GlobalGeneratorCollection.Name)]
 public sealed class SingleProcessTrainerTests
 {
     private sealed class Recorder : ITrainingObserver

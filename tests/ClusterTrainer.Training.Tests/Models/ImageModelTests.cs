@@ -9,6 +9,7 @@ using static ClusterTrainer.Torch.torch;
 namespace ClusterTrainer.Training.Tests.Models;
 
 /// <summary>Image models of the zoo trained briefly on Fashion-MNIST subsets (3000 train / 1000 test images).</summary>
+[Collection(GlobalGeneratorCollection.Name)]
 public sealed class ImageModelTests(ITestOutputHelper output)
 {
     private static void TrainClassifier(nn.Module<Tensor, Tensor> model, int epochs, double lr)

@@ -4,6 +4,7 @@ using static ClusterTrainer.Torch.torch;
 
 namespace ClusterTrainer.Training.Tests.Models;
 
+[Collection(GlobalGeneratorCollection.Name)]
 public sealed class ModelZooTests
 {
     [Theory]

@@ -6,6 +6,7 @@ using static ClusterTrainer.Torch.torch;
 
 namespace ClusterTrainer.Training.Tests.Models;
 
+[Collection(GlobalGeneratorCollection.Name)]
 public sealed class SequencePredictorTests(ITestOutputHelper output)
 {
     [Theory]
