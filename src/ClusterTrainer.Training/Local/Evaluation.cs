@@ -36,7 +36,11 @@ public static class Evaluation
     {
         var copy = new Dictionary<string, float[]>();
         foreach (var (name, t) in model.state_dict())
-            if (t.dtype == ScalarType.Float32) copy[name] = t.contiguous().ToArray<float>();
+            if (t.dtype == ScalarType.Float32)
+            {
+                using var dense = t.contiguous(); // a new handle even when t is already contiguous
+                copy[name] = dense.ToArray<float>();
+            }
         return copy;
     }
 
