@@ -74,7 +74,9 @@ public sealed partial class ClusterEngine
     /// <summary>Gossips to one reachable member, preferring those that have not seen the current version.</summary>
     private void GossipToOne()
     {
-        var candidates = Others.Where(m => m.Status is not (MemberStatus.Down or MemberStatus.Removed)
+        // Downed members are gossiped to as well: they must see that they are down (and the leader
+        // needs them to have seen it) before they can be removed.
+        var candidates = Others.Where(m => m.Status != MemberStatus.Removed
                                            && Gossip.Reachability.IsReachable(Self, m.UniqueAddress)).ToList();
         if (candidates.Count == 0) return;
         var unseen = candidates.Where(m => !Gossip.SeenBy(m.UniqueAddress)).ToList();

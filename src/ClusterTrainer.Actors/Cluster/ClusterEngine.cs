@@ -178,10 +178,9 @@ public sealed partial class ClusterEngine
     {
         if (_phase != Phase.Member || envelope.To != Self) return;
         var remote = envelope.Gossip;
-        // Gossip from a node we downed or removed must not pull it (or its view) back in.
-        if (Gossip.Tombstones.Contains(envelope.From) || Gossip.GetMember(envelope.From) is { Status: MemberStatus.Down }
-            && SelfMember is { Status: not MemberStatus.Down })
-            return;
+        // Gossip from a removed node must not pull it back in. (A downed node's gossip is still taken:
+        // Down wins every merge, and its reachability records no longer count.)
+        if (Gossip.Tombstones.Contains(envelope.From)) return;
         if (!remote.HasMember(envelope.From) && !remote.Tombstones.Contains(Self)) return;
 
         var merged = Gossip.Version.CompareTo(remote.Version) switch

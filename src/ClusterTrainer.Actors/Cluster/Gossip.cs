@@ -100,9 +100,13 @@ public sealed class Gossip
 
     // ---- views from one node's perspective ----
 
-    /// <summary>Unreachable in the eyes of any observer that is still a member.</summary>
+    /// <summary>
+    /// Unreachable in the eyes of any observer that is still a member and not downed: a downed node's
+    /// failure detector (typically on the losing side of a partition) has no say any more.
+    /// </summary>
     public bool IsReachable(UniqueAddress node) =>
-        !Reachability.Records.Any(r => Members.ContainsKey(r.Key) && r.Value.Unreachable.Contains(node));
+        !Reachability.Records.Any(r => Members.TryGetValue(r.Key, out var o) && o.Status != MemberStatus.Down
+                                       && r.Value.Unreachable.Contains(node));
 
     public IEnumerable<Member> UnreachableMembers => Members.Values.Where(m => !IsReachable(m.UniqueAddress));
 
