@@ -44,7 +44,9 @@ public static class ClusterEventDiff
     public static List<IClusterDomainEvent> Diff(Gossip before, Gossip after, UniqueAddress self)
     {
         var events = new List<IClusterDomainEvent>();
-        foreach (var m in after.Members.Values)
+        // Oldest first: a subscriber that picks "the oldest Up member" (the singleton) never sees a
+        // younger member Up before an older one that came up in the same change.
+        foreach (var m in after.Members.Values.OrderBy(m => m.UpNumber).ThenBy(m => m.UniqueAddress))
         {
             var old = before.GetMember(m.UniqueAddress);
             if (old is not null && old.Status == m.Status) continue;
