@@ -37,6 +37,30 @@ public static class Await
         }
     }
 
+    /// <summary>As <see cref="AssertAsync(Action, TimeSpan, TimeSpan?)"/> for an assertion that awaits (an ask, a query).</summary>
+    public static async Task AssertAsync(Func<Task> assertion, TimeSpan max, TimeSpan? interval = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        var budget = Dilated(max);
+        var step = interval ?? TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                await assertion().ConfigureAwait(false);
+                return;
+            }
+            catch (Exception) when (deadline.Elapsed < budget)
+            {
+                await Task.Delay(step).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                throw new TimeoutException($"Assertion still failing after {budget.TotalSeconds:0.#} s: {e.Message}", e);
+            }
+        }
+    }
+
     /// <summary>Waits until <paramref name="condition"/> holds; <paramref name="what"/> names it in the timeout message.</summary>
     public static Task ConditionAsync(Func<bool> condition, TimeSpan max, string what) =>
         AssertAsync(() => { if (!condition()) throw new InvalidOperationException($"not yet: {what}"); }, max);
