@@ -1,3 +1,5 @@
+using ClusterTrainer.Actors.Serialization;
+using ClusterTrainer.Actors.Remote;
 using System.Collections.Immutable;
 
 namespace ClusterTrainer.Actors.Cluster;
@@ -115,6 +117,19 @@ public static class ClusterCodecs
         var vb = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
         for (var i = 0; i < versions; i++) vb[r.ReadRequiredString()] = r.ReadInt64();
         return new Gossip(members.ToImmutable(), seen, new Reachability(records.ToImmutable()), tombstones, new VectorClock(vb.ToImmutable()));
+    }
+
+    /// <summary>Adds the cluster protocol to the allow-list (idempotent per registry).</summary>
+    public static void Register(SerializationRegistry registry)
+    {
+        if (registry.FindById(InitJoinId) is not null) return;
+        registry.Register<InitJoin>(InitJoinId, Write, ReadInitJoin);
+        registry.Register<InitJoinAck>(InitJoinAckId, Write, ReadInitJoinAck);
+        registry.Register<Join>(JoinId, Write, ReadJoin);
+        registry.Register<Welcome>(WelcomeId, Write, ReadWelcome);
+        registry.Register<GossipEnvelope>(GossipEnvelopeId, Write, ReadGossipEnvelope);
+        registry.Register<Heartbeat>(HeartbeatId, Write, ReadHeartbeat);
+        registry.Register<HeartbeatRsp>(HeartbeatRspId, Write, ReadHeartbeatRsp);
     }
 
     // ---- one write/read pair per message; the registry wires them to their type ids ----

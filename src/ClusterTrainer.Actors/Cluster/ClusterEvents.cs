@@ -1,3 +1,4 @@
+using ClusterTrainer.Actors.Remote;
 using System.Collections.Immutable;
 
 namespace ClusterTrainer.Actors.Cluster;

@@ -1,3 +1,4 @@
+using ClusterTrainer.Actors.Remote;
 namespace ClusterTrainer.Actors.Cluster;
 
 /// <summary>

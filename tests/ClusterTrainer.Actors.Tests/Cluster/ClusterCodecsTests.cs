@@ -1,3 +1,5 @@
+using ClusterTrainer.Actors.Serialization;
+using ClusterTrainer.Actors.Remote;
 using ClusterTrainer.Actors.Cluster;
 using Xunit;
 using static ClusterTrainer.Actors.Tests.Cluster.MembershipModelTests;

@@ -1,3 +1,4 @@
+using ClusterTrainer.Actors.Remote;
 using System.Collections.Immutable;
 using ClusterTrainer.Actors.Cluster;
 using Xunit;
@@ -40,7 +41,7 @@ public sealed class MembershipModelTests
     [Fact]
     public void Addresses_order_by_host_then_port_numerically()
     {
-        Assert.True(new NodeAddress("s", "127.0.0.1", 9000).CompareTo(new NodeAddress("s", "127.0.0.1", 10000)) < 0);
+        Assert.True(AddressOrdering.Compare(new NodeAddress("s", "127.0.0.1", 9000), new NodeAddress("s", "127.0.0.1", 10000)) < 0);
         Assert.Equal(new NodeAddress("trainer", "10.0.0.5", 4053), NodeAddress.Parse("ct.tcp://trainer@10.0.0.5:4053"));
         Assert.Contains("expected", Assert.Throws<FormatException>(() => NodeAddress.Parse("10.0.0.5:4053")).Message);
     }

@@ -1,3 +1,4 @@
+using ClusterTrainer.Actors.Remote;
 using ClusterTrainer.Actors.Cluster;
 using Xunit;
 using static ClusterTrainer.Actors.Tests.Cluster.MembershipModelTests;
