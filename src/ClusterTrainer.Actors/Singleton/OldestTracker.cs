@@ -1,3 +1,4 @@
+using ClusterTrainer.Actors.Remote;
 using ClusterTrainer.Actors.Cluster;
 
 namespace ClusterTrainer.Actors.Singleton;
