@@ -6,24 +6,30 @@ using ClusterTrainer.Bench.Actors;
 int rounds = args.Length > 0 && int.TryParse(args[0], out int r) ? r : 3;
 var inv = CultureInfo.InvariantCulture;
 
+// Remote numbers are measured actor to actor (RemoteActorRef.Tell → TCP → actor on the other node);
+// the bare transport is printed next to them for reference.
 double remoteSmall = 0;
 for (int i = 0; i < rounds; i++)
 {
-    double v = await RemoteBench.SmallMessagesPerSecondAsync(1_000_000);
-    Console.WriteLine($"remote small messages: {v:N0}/s");
+    double v = await RemoteBench.ActorSmallMessagesPerSecondAsync(1_000_000);
+    double t = await RemoteBench.SmallMessagesPerSecondAsync(1_000_000);
+    Console.WriteLine($"remote small messages: actors {v:N0}/s (bare transport {t:N0}/s)");
     remoteSmall = Math.Max(remoteSmall, v);
 }
 
 byte[] buffer = GC.AllocateUninitializedArray<byte>(64 * 1024 * 1024, pinned: true);
 new Random(1).NextBytes(buffer);
-double bestRatio = 0;
+double bestRaw = 0, bestOurs = 0;
 for (int i = 0; i < rounds; i++)
 {
     double raw = await RemoteBench.RawSocketBytesPerSecondAsync(buffer, 16);
-    double ours = await RemoteBench.TensorBytesPerSecondAsync(buffer, 16);
-    Console.WriteLine($"64 MiB buffers: remoting {ours / 1e9:0.00} GB/s, raw socket {raw / 1e9:0.00} GB/s, ratio {ours / raw:0.00}");
-    bestRatio = Math.Max(bestRatio, ours / raw);
+    double ours = await RemoteBench.ActorTensorBytesPerSecondAsync(buffer, 16);
+    double bare = await RemoteBench.TensorBytesPerSecondAsync(buffer, 16);
+    Console.WriteLine($"64 MiB buffers: actors {ours / 1e9:0.00} GB/s (bare transport {bare / 1e9:0.00} GB/s), raw socket {raw / 1e9:0.00} GB/s");
+    bestRaw = Math.Max(bestRaw, raw);
+    bestOurs = Math.Max(bestOurs, ours);
 }
+double bestRatio = bestOurs / bestRaw; // best against best: per-round ratios swing with the shared CPUs
 
 var (localMsgs, localRatio) = await LocalBench.RunAsync(rounds);
 double? detect = await Detect.MeasureSecondsAsync();

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using ClusterTrainer.Actors;
 using ClusterTrainer.Actors.Remote;
 using ClusterTrainer.Actors.Remote.Transport;
 using ClusterTrainer.Actors.Serialization;
@@ -106,6 +108,63 @@ internal static class RemoteBench
         await Task.WhenAll(ReceiveAsync(1), SendAsync(1)); // warm-up
         var sw = Stopwatch.StartNew();
         await Task.WhenAll(Task.Run(() => ReceiveAsync(buffers)), Task.Run(() => SendAsync(buffers)));
+        return (double)buffers * buffer.Length / sw.Elapsed.TotalSeconds;
+    }
+
+    // ---------------- the same through actors: RemoteActorRef.Tell on node A, an actor on node B ----------------
+
+    private sealed class Sink : ReceiveActor
+    {
+        public Sink(StrongBox<long> count)
+        {
+            Receive<Small>(_ => Interlocked.Increment(ref count.Value));
+            Receive<TensorPayload>(t => { t.Dispose(); Interlocked.Increment(ref count.Value); });
+        }
+    }
+
+    private static ActorSystem Networked(string name)
+    {
+        var system = ActorSystem.Create(name, new ActorSystemOptions { TerminateOnSigterm = false, LogLevel = ClusterTrainer.Actors.LogLevel.Warning }
+            .WithRemoting(new RemoteSettings { Secret = "bench-secret" }));
+        Remoting.Get(system).Registry.Register<Small>(10001, (w, m) => w.WriteInt32(m.N), (ref MessageReader r) => new Small(r.ReadInt32()));
+        return system;
+    }
+
+    /// <summary>Actor to remote actor: small messages per second with at most <paramref name="window"/> in flight.</summary>
+    public static async Task<double> ActorSmallMessagesPerSecondAsync(int count, int window = 50_000)
+    {
+        using var a = Networked("a");
+        using var b = Networked("b");
+        var received = new StrongBox<long>();
+        b.ActorOf(Props.Create(() => new Sink(received)), "sink");
+        var sink = Remoting.Get(a).ActorFor($"{Remoting.Get(b).Address}/user/sink");
+        var msg = new Small(1);
+        sink.Tell(msg, null);
+        while (Volatile.Read(ref received.Value) < 1) await Task.Delay(1);
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < count; i++)
+        {
+            while (i - (Volatile.Read(ref received.Value) - 1) > window) Thread.Yield();
+            sink.Tell(msg, null);
+        }
+        while (Volatile.Read(ref received.Value) - 1 < count) Thread.Yield();
+        return count / sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Actor to remote actor: 64 MiB tensor payloads, bytes per second.</summary>
+    public static async Task<double> ActorTensorBytesPerSecondAsync(byte[] buffer, int buffers)
+    {
+        using var a = Networked("a");
+        using var b = Networked("b");
+        var received = new StrongBox<long>();
+        b.ActorOf(Props.Create(() => new Sink(received)), "ps");
+        var ps = Remoting.Get(a).ActorFor($"{Remoting.Get(b).Address}/user/ps");
+        var payload = new TensorPayload("w", 0, TensorDType.Raw, [buffer.Length], buffer);
+        ps.Tell(payload, null);
+        while (Volatile.Read(ref received.Value) < 1) await Task.Delay(1);
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < buffers; i++) ps.Tell(payload, null);
+        while (Volatile.Read(ref received.Value) < buffers + 1) await Task.Delay(1);
         return (double)buffers * buffer.Length / sw.Elapsed.TotalSeconds;
     }
 }

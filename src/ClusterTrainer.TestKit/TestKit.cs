@@ -15,6 +15,7 @@ namespace ClusterTrainer.TestKit;
 public class TestKit : TestKitBase, IDisposable
 {
     private static int _systemCounter;
+    private readonly IActorRef? _previousImplicitSender;
     private bool _disposed;
 
     public TestKit(ActorSystemOptions? options = null, string? systemName = null, TestKitSettings? settings = null)
@@ -27,6 +28,7 @@ public class TestKit : TestKitBase, IDisposable
     public TestKit(ActorSystem system, TestKitSettings? settings = null)
         : base(system, settings ?? TestKitSettings.Default, "testActor")
     {
+        _previousImplicitSender = ImplicitSender.Ambient;
         ImplicitSender.SetAmbient(TestActor);
     }
 
@@ -49,7 +51,9 @@ public class TestKit : TestKitBase, IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        if (disposing) Shutdown();
+        if (!disposing) return;
+        if (Equals(ImplicitSender.Ambient, TestActor)) ImplicitSender.SetAmbient(_previousImplicitSender);
+        Shutdown();
     }
 
     public void Dispose()

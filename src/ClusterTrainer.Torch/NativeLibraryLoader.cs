@@ -47,16 +47,18 @@ internal static class NativeLibraryLoader
                 loaded = fromSystem;
                 return fromSystem;
             }
-            throw new DllNotFoundException(
-                $"could not load the native shim {FileName} (looked in: {string.Join(", ", tried)}, then the system " +
-                "library path). Build it with `./build.sh setup`, or `cmake -S src/ClusterTrainer.Torch/native -B " +
-                "artifacts/native -DCMAKE_BUILD_TYPE=Release && cmake --build artifacts/native -j2`, or point " +
-                "CLUSTERTRAINER_NATIVE_DIR at the folder that holds it. If the file exists but fails to load, check " +
-                "that libtorch-dev (libtorch 1.13) is installed.");
+            throw new DllNotFoundException(MissingMessage(tried));
         }
     }
 
-    private static IEnumerable<string> Candidates()
+    internal static string MissingMessage(IEnumerable<string> tried) =>
+        $"could not load the native shim {FileName} (looked in: {string.Join(", ", tried)}, then the system " +
+        "library path). Build it with `./build.sh setup`, or `cmake -S src/ClusterTrainer.Torch/native -B " +
+        "artifacts/native -DCMAKE_BUILD_TYPE=Release && cmake --build artifacts/native -j2`, or point " +
+        "CLUSTERTRAINER_NATIVE_DIR at the folder that holds it. If the file exists but fails to load, check " +
+        "that libtorch-dev (libtorch 1.13) is installed.";
+
+    internal static IEnumerable<string> Candidates()
     {
         yield return Path.Combine(AppContext.BaseDirectory, FileName);
         var assemblyDir = Path.GetDirectoryName(typeof(NativeLibraryLoader).Assembly.Location);

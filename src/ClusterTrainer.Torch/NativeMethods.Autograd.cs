@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace ClusterTrainer.Torch;
@@ -13,7 +14,7 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial IntPtr ct_detach(TensorHandle t);
     [LibraryImport(Lib)] internal static partial int ct_detach_(TensorHandle t);
     [LibraryImport(Lib)] internal static partial int ct_retain_grad(TensorHandle t);
-    [LibraryImport(Lib)] internal static partial int ct_grad_enabled();
+    [LibraryImport(Lib), SuppressGCTransition] internal static partial int ct_grad_enabled();
     [LibraryImport(Lib)] internal static partial int ct_set_grad_enabled(int enabled);
 
     [LibraryImport(Lib)]

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace ClusterTrainer.Torch;
@@ -24,18 +25,18 @@ internal enum ShapeOp { Reshape, View, Permute, Expand, Repeat, SqueezeAll, T, F
 
 internal static partial class NativeMethods
 {
-    // metadata
-    [LibraryImport(Lib)] internal static partial int ct_tensor_dim(TensorHandle t);
-    [LibraryImport(Lib)] internal static partial long ct_tensor_numel(TensorHandle t);
-    [LibraryImport(Lib)] internal static partial int ct_tensor_dtype(TensorHandle t);
-    [LibraryImport(Lib)] internal static partial int ct_tensor_device_type(TensorHandle t);
-    [LibraryImport(Lib)] internal static partial int ct_tensor_device_index(TensorHandle t);
-    [LibraryImport(Lib)] internal static partial int ct_tensor_is_contiguous(TensorHandle t);
-    [LibraryImport(Lib)] internal static partial int ct_tensor_element_size(TensorHandle t);
+    // metadata: tiny, non-blocking calls, so they skip the GC transition (about 20 ns less per call)
+    [LibraryImport(Lib), SuppressGCTransition] internal static partial int ct_tensor_dim(TensorHandle t);
+    [LibraryImport(Lib), SuppressGCTransition] internal static partial long ct_tensor_numel(TensorHandle t);
+    [LibraryImport(Lib), SuppressGCTransition] internal static partial int ct_tensor_dtype(TensorHandle t);
+    [LibraryImport(Lib), SuppressGCTransition] internal static partial int ct_tensor_device_type(TensorHandle t);
+    [LibraryImport(Lib), SuppressGCTransition] internal static partial int ct_tensor_device_index(TensorHandle t);
+    [LibraryImport(Lib), SuppressGCTransition] internal static partial int ct_tensor_is_contiguous(TensorHandle t);
+    [LibraryImport(Lib), SuppressGCTransition] internal static partial int ct_tensor_element_size(TensorHandle t);
     [LibraryImport(Lib)] internal static unsafe partial int ct_tensor_sizes(TensorHandle t, long* sizes, int n);
     [LibraryImport(Lib)] internal static unsafe partial int ct_tensor_strides(TensorHandle t, long* strides, int n);
     [LibraryImport(Lib)] internal static partial long ct_tensor_size(TensorHandle t, long dim);
-    [LibraryImport(Lib)] internal static partial IntPtr ct_tensor_data_ptr(TensorHandle t);
+    [LibraryImport(Lib), SuppressGCTransition] internal static partial IntPtr ct_tensor_data_ptr(TensorHandle t);
     [LibraryImport(Lib)] internal static partial IntPtr ct_tensor_to_string(TensorHandle t);
 
     // creation

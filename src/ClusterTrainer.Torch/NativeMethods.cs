@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace ClusterTrainer.Torch;
@@ -6,6 +7,10 @@ namespace ClusterTrainer.Torch;
 /// P/Invoke declarations of the native shim, one partial file per native area. Every export reports
 /// failure by a sentinel (null tensor, negative status); <see cref="Check(IntPtr)"/> turns it into a
 /// <see cref="TorchException"/> carrying libtorch's message.
+/// Adding an area (nn, optim, ...): put its exports in native/ct_AREA.cpp (include ct_common.h, wrap every body in
+/// CT_TRY/CT_CATCH, return tensors only through ct::wrap so the live counter stays exact) and its imports in
+/// NativeMethods.AREA.cs; wrap returned handles with <c>new torch.Tensor(ptr)</c>, which throws the native error
+/// on null. SuppressGCTransition is only for calls that cannot block or run long.
 /// </summary>
 internal static partial class NativeMethods
 {
@@ -14,7 +19,7 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)]
     internal static partial IntPtr ct_last_error();
 
-    [LibraryImport(Lib)]
+    [LibraryImport(Lib), SuppressGCTransition]
     internal static partial long ct_live_tensors();
 
     [LibraryImport(Lib)]

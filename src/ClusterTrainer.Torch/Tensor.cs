@@ -24,6 +24,16 @@ public static partial class torch
             DisposeScopeManager.Current?.Attach(this);
         }
 
+        /// <summary>Takes this tensor out of its dispose scope: the caller (or the GC) now frees it.</summary>
+        public Tensor DetachFromDisposeScope()
+        {
+            OwningScope?.Forget(this);
+            return this;
+        }
+
+        /// <summary>Hands this tensor from its dispose scope to the enclosing one (or to none at the outermost).</summary>
+        public Tensor MoveToOuterDisposeScope() => OwningScope is { } scope ? scope.MoveToOuter(this) : this;
+
         /// <summary>The handle for native calls; throws if this tensor was disposed.</summary>
         internal TensorHandle H => handle.IsClosed ? throw Disposed() : handle;
 

@@ -14,7 +14,7 @@ namespace ClusterTrainer.Torch;
 /// 32 MiB and <c>M_TRIM_THRESHOLD</c> to 1 GiB. Env var <c>CLUSTERTRAINER_MALLOC_TUNING=0</c> turns it off.</item>
 /// </list>
 /// libtorch's intra-op thread count is <see cref="Threads"/> (default: the number of cores; env var
-/// <c>CLUSTERTRAINER_THREADS</c>). Invalid env values are reported when the library loads.
+/// <c>CLUSTERTRAINER_THREADS</c>). An invalid env value makes the first torch call fail with a TorchException naming it.
 /// </summary>
 public static class TorchSettings
 {
@@ -26,9 +26,11 @@ public static class TorchSettings
 
     private static readonly object Gate = new();
     private static bool loaded;
+    private static string? configError;
     private static int threads = ReadInt("CLUSTERTRAINER_THREADS", Environment.ProcessorCount);
     private static int openBlasThreads = ReadInt("CLUSTERTRAINER_OPENBLAS_THREADS", 1);
     private static bool mallocTuning = Environment.GetEnvironmentVariable("CLUSTERTRAINER_MALLOC_TUNING") != "0";
+    private static int mallocArenaMax = ReadInt("CLUSTERTRAINER_MALLOC_ARENA_MAX", 0, allowZero: true);
 
     /// <summary>
     /// libtorch intra-op threads (<c>torch.set_num_threads</c>). Default: the core count. The value set before
@@ -89,12 +91,32 @@ public static class TorchSettings
     /// <summary>True when the process's BLAS is OpenBLAS and its thread count was set.</summary>
     public static bool OpenBlasFound { get; private set; }
 
-    private static int ReadInt(string name, int fallback)
+    /// <summary>
+    /// glibc's arena cap (<c>M_ARENA_MAX</c>) applied with the malloc tuning; 0 (default) leaves glibc's choice
+    /// (8 per core). A small cap (2-4) trims RSS in processes with many threads allocating tensors.
+    /// Env var <c>CLUSTERTRAINER_MALLOC_ARENA_MAX</c>. Takes effect only before the library loads.
+    /// </summary>
+    public static int MallocArenaMax
+    {
+        get { lock (Gate) return mallocArenaMax; }
+        set
+        {
+            if (value < 0) throw new ArgumentOutOfRangeException(nameof(value), value, "the arena cap must be 0 (glibc default) or positive");
+            lock (Gate)
+            {
+                if (loaded) throw new InvalidOperationException("MallocArenaMax must be set before the first torch call (glibc fixes its arenas early)");
+                mallocArenaMax = value;
+            }
+        }
+    }
+
+    private static int ReadInt(string name, int fallback, bool allowZero = false)
     {
         var raw = Environment.GetEnvironmentVariable(name);
         if (string.IsNullOrWhiteSpace(raw)) return fallback;
-        if (int.TryParse(raw, out var v) && v >= 1) return v;
-        throw new TorchException($"{name}='{raw}' is not a positive integer; set it to a thread count such as 1 or {Environment.ProcessorCount}, or unset it");
+        if (int.TryParse(raw, out var v) && (v >= 1 || (allowZero && v == 0))) return v;
+        configError = $"{name}='{raw}' is not a {(allowZero ? "non-negative" : "positive")} integer; set it to a count such as {(allowZero ? "0 or " : "1 or ")}{Environment.ProcessorCount}, or unset it";
+        return fallback;
     }
 
     /// <summary>Called by the loader, inside the DllImport resolver, so it calls exports through pointers.</summary>
@@ -102,10 +124,11 @@ public static class TorchSettings
     {
         lock (Gate)
         {
+            if (configError is not null) throw new TorchException(configError);
             var setThreads = (delegate* unmanaged<int, int>)NativeLibrary.GetExport(library, "ct_set_num_threads");
             var setBlas = (delegate* unmanaged<int, int>)NativeLibrary.GetExport(library, "ct_openblas_set_num_threads");
             var malloc = (delegate* unmanaged<long, long, int, int>)NativeLibrary.GetExport(library, "ct_malloc_tuning");
-            if (mallocTuning) malloc(MmapThresholdBytes, TrimThresholdBytes, 0);
+            if (mallocTuning) malloc(MmapThresholdBytes, TrimThresholdBytes, mallocArenaMax);
             OpenBlasFound = setBlas(openBlasThreads) == 1;
             setThreads(threads);
             loaded = true;

@@ -56,34 +56,44 @@ public abstract class ActorBase
     }
 
     internal ActorCell Cell => _cell;
+
+    // The runtime calls the protected hooks through these, so that overrides are plain 'protected'
+    // everywhere (also in assemblies that see this one's internals).
+    internal bool InvokeReceive(object message) => Receive(message);
+    internal void InvokePreStart() => PreStart();
+    internal void InvokePostStop() => PostStop();
+    internal void InvokePreRestart(Exception reason, object? message) => PreRestart(reason, message);
+    internal void InvokePostRestart(Exception reason) => PostRestart(reason);
+    internal SupervisorStrategy? InvokeSupervisorStrategy() => SupervisorStrategy();
+    internal void InvokeUnhandled(object message) => Unhandled(message);
     protected IActorContext Context => _cell;
     protected IActorRef Self => _cell.Self;
     protected IActorRef Sender => _cell.Sender;
 
     /// <summary>The initial behaviour.</summary>
-    protected internal abstract bool Receive(object message);
+    protected abstract bool Receive(object message);
 
-    protected internal virtual void PreStart() { }
-    protected internal virtual void PostStop() { }
+    protected virtual void PreStart() { }
+    protected virtual void PostStop() { }
 
     /// <summary>Runs on the failed instance before a restart. The default stops all children and calls PostStop.</summary>
-    protected internal virtual void PreRestart(Exception reason, object? message)
+    protected virtual void PreRestart(Exception reason, object? message)
     {
         foreach (var child in Context.GetChildren()) Context.Stop(child);
         PostStop();
     }
 
     /// <summary>Runs on the fresh instance after a restart. The default calls PreStart.</summary>
-    protected internal virtual void PostRestart(Exception reason) => PreStart();
+    protected virtual void PostRestart(Exception reason) => PreStart();
 
     /// <summary>Strategy applied to this actor's children; null uses Props' strategy or the default.</summary>
-    protected internal virtual SupervisorStrategy? SupervisorStrategy() => null;
+    protected virtual SupervisorStrategy? SupervisorStrategy() => null;
 
     /// <summary>
     /// Called for messages no behaviour handled. An unhandled <see cref="Terminated"/> fails the actor with
     /// <see cref="DeathPactException"/>; anything else is published as <see cref="UnhandledMessage"/>.
     /// </summary>
-    protected internal virtual void Unhandled(object message)
+    protected virtual void Unhandled(object message)
     {
         if (message is Terminated t) throw new DeathPactException(t.ActorRef);
         _cell.System.EventStream.Publish(new UnhandledMessage(message, Sender, Self));
@@ -94,7 +104,7 @@ public abstract class ActorBase
 /// <summary>Actor whose behaviour is one method.</summary>
 public abstract class UntypedActor : ActorBase
 {
-    protected internal sealed override bool Receive(object message)
+    protected sealed override bool Receive(object message)
     {
         OnReceive(message);
         return true;

@@ -53,7 +53,7 @@ internal sealed partial class ActorCell
         try
         {
             var actor = NewInstance();
-            actor.PreStart();
+            actor.InvokePreStart();
         }
         catch (Exception e)
         {
@@ -71,7 +71,7 @@ internal sealed partial class ActorCell
             throw new InvalidOperationException(
                 $"The Props factory for {Props.ActorType.Name} returned an actor that was not created by it; the factory must create a new instance every time.");
         _actor = actor;
-        _behaviors.Add(actor.Receive);
+        _behaviors.Add(actor.InvokeReceive);
         if (actor is IWithStash withStash)
             withStash.Stash = _stash ??= new BoundedStash(this, Props.StashCapacity ?? System.Options.DefaultStashCapacity);
         if (actor is IWithTimers withTimers)
@@ -114,7 +114,7 @@ internal sealed partial class ActorCell
     {
         var entry = FindChild(failed.Child);
         if (entry is null || entry.Stopping) return; // stale: that incarnation is gone or going
-        var strategy = Props.SupervisorStrategy ?? _actor?.SupervisorStrategy() ?? System.DefaultStrategyFor(this);
+        var strategy = Props.SupervisorStrategy ?? _actor?.InvokeSupervisorStrategy() ?? System.DefaultStrategyFor(this);
         var siblings = ChildStatsSnapshot();
         if (!strategy.HandleFailure(this, entry.Ref, failed.Cause, entry.Stats, siblings))
             HandleInvokeFailure(failed.Cause); // escalate: this actor fails with the child's exception
@@ -134,7 +134,7 @@ internal sealed partial class ActorCell
         if (failedActor is not null)
         {
             var message = _hasCurrent ? _currentEnvelope.Message : null;
-            try { failedActor.PreRestart(cause, message); }
+            try { failedActor.InvokePreRestart(cause, message); }
             catch (Exception e) { Log.Error(e, $"PreRestart of {Self.Path} threw; restarting anyway."); }
         }
         _actor = null;
@@ -149,7 +149,7 @@ internal sealed partial class ActorCell
         try
         {
             var fresh = NewInstance();
-            fresh.PostRestart(cause);
+            fresh.InvokePostRestart(cause);
         }
         catch (Exception e)
         {
@@ -186,7 +186,7 @@ internal sealed partial class ActorCell
     private void FinishTerminate()
     {
         var actor = _actor;
-        try { actor?.PostStop(); }
+        try { actor?.InvokePostStop(); }
         catch (Exception e) { Log.Error(e, $"PostStop of {Self.Path} threw."); }
         _actor = null;
         _behaviors.Clear();

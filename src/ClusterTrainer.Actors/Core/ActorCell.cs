@@ -104,7 +104,7 @@ internal sealed partial class ActorCell : IActorContext
     {
         if (_actor is null) { DeadLetter(_currentEnvelope); return; }
         if (message is TimerMessage tm) { if (!AcceptTimerMessage(tm, out message)) return; }
-        if (!_behaviors[^1](message)) _actor.Unhandled(message);
+        if (!_behaviors[^1](message)) _actor.InvokeUnhandled(message);
     }
 
     private void AutoReceive(object message)

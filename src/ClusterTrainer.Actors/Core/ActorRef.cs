@@ -82,15 +82,18 @@ public static class ActorRefExtensions
 /// </summary>
 public static class ImplicitSender
 {
-    private static readonly AsyncLocal<IActorRef?> Ambient = new();
+    private static readonly AsyncLocal<IActorRef?> AmbientSender = new();
 
     public static IActorRef? Current
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => ActorCell.Current?.Self ?? Ambient.Value;
+        get => ActorCell.Current?.Self ?? AmbientSender.Value;
     }
 
-    public static void SetAmbient(IActorRef? sender) => Ambient.Value = sender;
+    /// <summary>The sender set for the current async flow (null when none).</summary>
+    public static IActorRef? Ambient => AmbientSender.Value;
+
+    public static void SetAmbient(IActorRef? sender) => AmbientSender.Value = sender;
 }
 
 /// <summary>Base with path+uid equality used by every ref implementation.</summary>
@@ -141,8 +144,13 @@ internal sealed class DeadLetterActorRef(ActorSystem system, ActorPath path) : A
     public override ActorPath Path { get; } = path;
     public override IActorRefProvider Provider => system.Provider;
     public override bool IsLocal => true;
-    public override void Tell(object message, IActorRef? sender) =>
-        system.DeadLetterOffice.Publish(message, sender, this);
+    public override void Tell(object message, IActorRef? sender)
+    {
+        // Nothing lives here: answer Identify like Akka does, so a (remote) ResolveOne fails fast.
+        if (message is Identify identify && sender is not null) sender.Tell(new ActorIdentity(identify.MessageId, null), this);
+        else system.DeadLetterOffice.Publish(message, sender, this);
+    }
+
     public override void SendSystemMessage(ISystemMessage message) =>
         system.DeadLetterOffice.PublishSystem(message, this);
 }

@@ -142,17 +142,17 @@ internal static class Guardians
     /// <summary>"/": stops a failing guardian (which ends the system).</summary>
     internal sealed class Root : ActorBase
     {
-        protected internal override bool Receive(object message) => false;
-        protected internal override SupervisorStrategy SupervisorStrategy() => Actors.SupervisorStrategy.StoppingStrategy;
+        protected override bool Receive(object message) => false;
+        protected override SupervisorStrategy SupervisorStrategy() => Actors.SupervisorStrategy.StoppingStrategy;
     }
 
     /// <summary>"/user": supervises top-level actors with ActorSystemOptions.GuardianSupervisorStrategy.</summary>
     internal sealed class User : ActorBase
     {
-        protected internal override bool Receive(object message) => false;
-        protected internal override SupervisorStrategy SupervisorStrategy() =>
+        protected override bool Receive(object message) => false;
+        protected override SupervisorStrategy SupervisorStrategy() =>
             Cell.System.Options.GuardianSupervisorStrategy ?? Actors.SupervisorStrategy.DefaultStrategy;
-        protected internal override void PostStop()
+        protected override void PostStop()
         {
             if (!Cell.System.IsTerminating) _ = Cell.System.Terminate(); // the user guardian died: the system ends
         }
@@ -160,7 +160,7 @@ internal static class Guardians
 
     internal sealed class SystemGuardian : ActorBase
     {
-        protected internal override bool Receive(object message) => false;
+        protected override bool Receive(object message) => false;
     }
 }
 

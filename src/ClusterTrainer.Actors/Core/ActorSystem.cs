@@ -150,7 +150,12 @@ public sealed class ActorSystem : IDisposable
     {
         ArgumentNullException.ThrowIfNull(factory);
         var lazy = _extensions.GetOrAdd(typeof(T), _ => new Lazy<object>(() => factory(this), LazyThreadSafetyMode.ExecutionAndPublication));
-        return (T)lazy.Value;
+        try { return (T)lazy.Value; }
+        catch
+        {
+            _extensions.TryRemove(new KeyValuePair<Type, Lazy<object>>(typeof(T), lazy)); // let a later call retry
+            throw;
+        }
     }
 
     public T GetExtension<T>() where T : class =>

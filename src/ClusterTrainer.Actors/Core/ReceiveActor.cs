@@ -18,7 +18,7 @@ public abstract class ReceiveActor : ActorBase
         _building = _initial;
     }
 
-    protected internal sealed override bool Receive(object message) => _initial.Handle(message);
+    protected sealed override bool Receive(object message) => _initial.Handle(message);
 
     protected void Receive<T>(Action<T> handler) => _building.Add<T>(null, handler);
 

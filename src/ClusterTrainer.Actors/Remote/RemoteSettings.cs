@@ -8,8 +8,11 @@ namespace ClusterTrainer.Actors.Remote;
 /// </summary>
 public sealed record RemoteSettings
 {
-    /// <summary>Interface to bind and the host peers use to reach this node.</summary>
+    /// <summary>Interface to bind (an IP address or a host name), e.g. 127.0.0.1 or 0.0.0.0.</summary>
     public string Host { get; init; } = "127.0.0.1";
+    /// <summary>The host peers use to reach this node (part of its address); default <see cref="Host"/>.
+    /// Set it when binding 0.0.0.0 or behind NAT (e.g. the pod's DNS name).</summary>
+    public string? PublicHost { get; init; }
     /// <summary>Port to bind; 0 picks a free one (read it back from the started transport).</summary>
     public int Port { get; init; }
     /// <summary>The cluster secret every node must hold. It never crosses the wire (HMAC challenge-response).</summary>
@@ -39,6 +42,8 @@ public sealed record RemoteSettings
             throw new ArgumentException("RemoteSettings.Secret is empty: every node of a cluster needs the same cluster secret (set remote.secret / CLUSTERTRAINER_SECRET).");
         if (string.IsNullOrWhiteSpace(Host))
             throw new ArgumentException("RemoteSettings.Host is empty: set the interface to bind, e.g. 127.0.0.1 or 0.0.0.0.");
+        if (Host is "0.0.0.0" or "::" && string.IsNullOrWhiteSpace(PublicHost))
+            throw new ArgumentException($"RemoteSettings.Host is {Host} (all interfaces) but PublicHost is not set: peers need a reachable host name or IP in this node's address; set remote.public-host.");
         if (Port is < 0 or > 65535)
             throw new ArgumentException($"RemoteSettings.Port {Port} is out of range; use 0..65535 (0 = pick a free port).");
         if (MaxFrameSize < 64 * 1024)

@@ -111,8 +111,8 @@ public sealed class SqliteDatabase
         }
     }
 
-    /// <summary>SQLITE_CONSTRAINT (primary key / unique) — a row with that key exists.</summary>
-    public static bool IsUniqueViolation(SqliteException ex) => ex.SqliteErrorCode == 19;
+    /// <summary>SQLITE_CONSTRAINT_PRIMARYKEY (1555) or SQLITE_CONSTRAINT_UNIQUE (2067): a row with that key exists.</summary>
+    public static bool IsUniqueViolation(SqliteException ex) => ex.SqliteExtendedErrorCode is 1555 or 2067;
 
     private bool IsCreated(string key)
     {

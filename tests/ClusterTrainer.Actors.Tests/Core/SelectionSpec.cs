@@ -58,6 +58,18 @@ public sealed class SelectionSpec : TestKit.TestKit
     }
 
     [Fact]
+    public async Task Identify_is_answered_by_live_actors_and_by_empty_paths()
+    {
+        var live = Sys.ActorOf(Props.Create<Echo>(), "live");
+        var found = await live.Ask<ActorIdentity>(new Identify("a"), TimeSpan.FromSeconds(3));
+        Assert.Equal(("a", live), (found.MessageId, found.Subject));
+        var empty = Sys.Provider.ResolveActorRef(ActorPath.Parse($"ct://{Sys.Name}/user/missing"));
+        var none = await empty.Ask<ActorIdentity>(new Identify("b"), TimeSpan.FromSeconds(3));
+        Assert.Equal("b", none.MessageId);
+        Assert.Null(none.Subject);
+    }
+
+    [Fact]
     public void Paths_with_a_stale_uid_do_not_resolve_to_a_new_incarnation()
     {
         var first = Sys.ActorOf(Props.Create<Echo>(), "reborn");

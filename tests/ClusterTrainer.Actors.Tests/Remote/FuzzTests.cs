@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using ClusterTrainer.Actors.Remote;
 using ClusterTrainer.Actors.Remote.Transport;
+using ClusterTrainer.Actors;
 using ClusterTrainer.Actors.Serialization;
 using Xunit;
 using Xunit.Abstractions;
@@ -23,97 +24,106 @@ public sealed class FuzzTests(ITestOutputHelper output)
     private const int MaxFrame = 1024 * 1024;
 
     /// <summary>Counts what the node logs instead of storing 100k lines.</summary>
-    private sealed class CountingHandler : ITransportHandler
+    private sealed class CountingSink : ILogSink
     {
-        public long Dropped, Refused, Delivered, Undelivered;
-        public Action<NodeAddress, string, string?, object>? Echo;
-        public void OnMessage(NodeAddress from, string recipient, string? sender, object message)
+        public long Dropped, Refused;
+        public void Write(LogEvent e)
         {
-            Interlocked.Increment(ref Delivered);
-            (message as IDisposable)?.Dispose();
-            if (recipient == "/user/echo") Echo?.Invoke(from, recipient, sender, message);
+            if (e.Message.StartsWith("dropping connection", StringComparison.Ordinal)) Interlocked.Increment(ref Dropped);
+            else if (e.Message.StartsWith("refused inbound connection", StringComparison.Ordinal)) Interlocked.Increment(ref Refused);
         }
-        public void OnAssociationEvent(AssociationEvent e) { }
-        public void OnHandshakeRefused(HandshakeRefusedEvent e) { }
-        public void OnUndelivered(NodeAddress to, string recipient, string? sender, object message, string reason) => Interlocked.Increment(ref Undelivered);
-        public void Log(TransportLogLevel level, string message)
-        {
-            if (message.StartsWith("dropping connection", StringComparison.Ordinal)) Interlocked.Increment(ref Dropped);
-            else if (message.StartsWith("refused inbound connection", StringComparison.Ordinal)) Interlocked.Increment(ref Refused);
-        }
-        public IActorRefCodec? RefCodec => null;
     }
+
+    private sealed class Echo : ReceiveActor
+    {
+        public Echo() => Receive<Ping>(p => Sender.Tell(new Pong(p.N, "pong"), Self));
+    }
+
+    private sealed class Sink : ReceiveActor
+    {
+        public Sink() => ReceiveAny(m => (m as IDisposable)?.Dispose());
+    }
+
+    private static ActorSystem Networked(string name, ILogSink sink, RemoteSettings settings) =>
+        ActorSystem.Create(name, new ActorSystemOptions { LogSink = sink, LogLevel = LogLevel.Info, TerminateOnSigterm = false }
+            .WithRemoting(settings, TestTransports.Registry()));
 
     [Fact]
     public async Task Node_survives_100k_random_and_mutated_frames_and_keeps_serving_a_good_peer()
     {
-        var nodeHandler = new CountingHandler();
-        await using var node = new TcpTransport("fuzzed", new RemoteSettings { Secret = TestTransports.Secret, MaxFrameSize = MaxFrame, HandshakeTimeout = TimeSpan.FromSeconds(20) }, TestTransports.Registry(), nodeHandler);
-        node.Start();
-        nodeHandler.Echo = (from, _, sender, m) => node.Send(from, sender!, null, new Pong(((Ping)m).N, "pong"));
-        var (good, goodHandler) = TestTransports.Start("good");
-        await using var _ = good;
-
-        async Task RoundTripAsync(int n)
+        var log = new CountingSink();
+        var node = Networked("fuzzed", log, new RemoteSettings { Secret = TestTransports.Secret, MaxFrameSize = MaxFrame, HandshakeTimeout = TimeSpan.FromSeconds(20) });
+        var good = Networked("good", new CountingSink(), new RemoteSettings { Secret = TestTransports.Secret });
+        try
         {
-            good.Send(node.LocalAddress, "/user/echo", "/user/asker", new Ping(n));
-            await Poll.UntilAsync(() => goodHandler.Messages.Any(m => m.Message is Pong p && p.N == n), $"pong {n} from the fuzzed node");
+            node.ActorOf(Props.Create<Echo>(), "echo");
+            node.ActorOf(Props.Create<Sink>(), "sink");
+            var nodeRemoting = Remoting.Get(node);
+            var echo = Remoting.Get(good).ActorFor($"{nodeRemoting.Address}/user/echo");
+            async Task RoundTripAsync(int n) =>
+                Assert.Equal(new Pong(n, "pong"), await echo.Ask<Pong>(new Ping(n), TimeSpan.FromSeconds(30)));
+
+            await RoundTripAsync(-1);
+            GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+            long heapBefore = GC.GetTotalMemory(true);
+            long peakWorkingSet = 0, peakHeapGrowth = 0;
+
+            var sw = Stopwatch.StartNew();
+            using var stopGood = new CancellationTokenSource();
+            int goodRoundTrips = 0;
+            var goodLoop = Task.Run(async () =>
+            {
+                for (int i = 0; !stopGood.IsCancellationRequested; i++)
+                {
+                    await RoundTripAsync(i);
+                    goodRoundTrips++;
+                    peakWorkingSet = Math.Max(peakWorkingSet, Environment.WorkingSet);
+                    peakHeapGrowth = Math.Max(peakHeapGrowth, GC.GetTotalMemory(false) - heapBefore);
+                }
+            });
+
+            int framesLeft = TotalFrames;
+            long fatalConnections = 0, connections = 0;
+            var workers = Enumerable.Range(0, Workers).Select(w => Task.Run(async () =>
+            {
+                var rng = new Random(1234 + w);
+                while (Volatile.Read(ref framesLeft) > 0)
+                {
+                    var (sent, fatal) = await FuzzOneConnectionAsync(nodeRemoting.NodeAddress, rng);
+                    Interlocked.Add(ref framesLeft, -sent);
+                    Interlocked.Increment(ref connections);
+                    if (fatal) Interlocked.Increment(ref fatalConnections);
+                }
+            })).ToArray();
+            await Task.WhenAll(workers);
+            stopGood.Cancel();
+            await goodLoop;
+
+            for (int i = 0; i < 20; i++) await RoundTripAsync(1_000_000 + i); // still serving after the storm
+            await Poll.UntilAsync(() => Interlocked.Read(ref log.Dropped) + Interlocked.Read(ref log.Refused) >= fatalConnections, "every fatal connection logged");
+            GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+            long heapAfter = GC.GetTotalMemory(true);
+
+            var counters = nodeRemoting.Counters;
+            output.WriteLine($"{TotalFrames - framesLeft} frames over {connections} connections in {sw.Elapsed.TotalSeconds:0.0} s; " +
+                             $"fatal connections {fatalConnections}, logged drops {log.Dropped}, refusals {log.Refused}; " +
+                             $"good asks during fuzz {goodRoundTrips}; heap {heapBefore >> 20} -> {heapAfter >> 20} MiB, peak heap growth {peakHeapGrowth >> 20} MiB, " +
+                             $"peak working set {peakWorkingSet >> 20} MiB; counters {counters}");
+            Assert.True(TotalFrames - framesLeft >= TotalFrames);
+            Assert.True(fatalConnections > 500, $"the fuzzer should produce many fatal connections, got {fatalConnections}");
+            // Every drop/refusal is logged with its reason and counted, and every fatal connection was dropped.
+            Assert.Equal(log.Dropped, counters.ConnectionsDropped);
+            Assert.Equal(log.Refused, counters.HandshakesRefused);
+            Assert.True(log.Dropped + log.Refused >= fatalConnections);
+            Assert.True(goodRoundTrips > 0, "the good peer must get answers while the fuzzer runs");
+            Assert.True(heapAfter - heapBefore < 64L * 1024 * 1024, $"managed heap grew by {(heapAfter - heapBefore) >> 20} MiB");
+            Assert.True(peakHeapGrowth < 512L * 1024 * 1024, $"managed heap grew by up to {peakHeapGrowth >> 20} MiB during the fuzz");
+            Assert.True(peakWorkingSet < 2L * 1024 * 1024 * 1024, $"working set peaked at {peakWorkingSet >> 20} MiB");
         }
-
-        await RoundTripAsync(-1);
-        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
-        long heapBefore = GC.GetTotalMemory(true);
-        long peakWorkingSet = 0, peakHeapGrowth = 0;
-
-        var sw = Stopwatch.StartNew();
-        using var stopGood = new CancellationTokenSource();
-        int goodRoundTrips = 0;
-        var goodLoop = Task.Run(async () =>
+        finally
         {
-            for (int i = 0; !stopGood.IsCancellationRequested; i++)
-            {
-                await RoundTripAsync(i);
-                goodRoundTrips++;
-                peakWorkingSet = Math.Max(peakWorkingSet, Environment.WorkingSet);
-                peakHeapGrowth = Math.Max(peakHeapGrowth, GC.GetTotalMemory(false) - heapBefore);
-            }
-        });
-
-        int framesLeft = TotalFrames;
-        long fatalConnections = 0, connections = 0;
-        var workers = Enumerable.Range(0, Workers).Select(w => Task.Run(async () =>
-        {
-            var rng = new Random(1234 + w);
-            while (Interlocked.Add(ref framesLeft, 0) > 0)
-            {
-                var (sent, fatal) = await FuzzOneConnectionAsync(node.LocalAddress, rng);
-                Interlocked.Add(ref framesLeft, -sent);
-                Interlocked.Increment(ref connections);
-                if (fatal) Interlocked.Increment(ref fatalConnections);
-            }
-        })).ToArray();
-        await Task.WhenAll(workers);
-        stopGood.Cancel();
-        await goodLoop;
-
-        for (int i = 0; i < 20; i++) await RoundTripAsync(1_000_000 + i);
-        await Poll.UntilAsync(() => nodeHandler.Dropped + nodeHandler.Refused >= fatalConnections, "every fatal connection logged");
-        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
-        long heapAfter = GC.GetTotalMemory(true);
-
-        output.WriteLine($"{TotalFrames - framesLeft} frames over {connections} connections in {sw.Elapsed.TotalSeconds:0.0} s; " +
-                         $"fatal connections {fatalConnections}, logged drops {nodeHandler.Dropped}, refusals {nodeHandler.Refused}, delivered {nodeHandler.Delivered}; " +
-                         $"good round trips during fuzz {goodRoundTrips}; heap {heapBefore >> 20} -> {heapAfter >> 20} MiB, peak heap growth {peakHeapGrowth >> 20} MiB, peak working set {peakWorkingSet >> 20} MiB; counters {node.Counters}");
-        Assert.True(TotalFrames - framesLeft >= TotalFrames);
-        Assert.True(fatalConnections > 500, $"the fuzzer should produce many fatal connections, got {fatalConnections}");
-        // Every logged drop/refusal is counted by the node, and every fatal connection was dropped with a reason.
-        Assert.Equal(nodeHandler.Dropped, node.Counters.ConnectionsDropped);
-        Assert.Equal(nodeHandler.Refused, node.Counters.HandshakesRefused);
-        Assert.True(nodeHandler.Dropped + nodeHandler.Refused >= fatalConnections);
-        Assert.True(goodRoundTrips > 0, "the good peer must get answers while the fuzzer runs");
-        Assert.True(heapAfter - heapBefore < 64L * 1024 * 1024, $"managed heap grew by {(heapAfter - heapBefore) >> 20} MiB");
-        Assert.True(peakHeapGrowth < 512L * 1024 * 1024, $"managed heap grew by up to {peakHeapGrowth >> 20} MiB during the fuzz");
-        Assert.True(peakWorkingSet < 2L * 1024 * 1024 * 1024, $"working set peaked at {peakWorkingSet >> 20} MiB");
+            await Task.WhenAll(node.Terminate(), good.Terminate());
+        }
     }
 
     /// <summary>One connection: a garbage handshake, or a real handshake followed by valid and mutated frames.

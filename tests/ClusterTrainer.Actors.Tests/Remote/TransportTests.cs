@@ -219,4 +219,37 @@ public sealed class TransportTests
         e = Assert.Throws<ArgumentException>(() => new RemoteSettings { Secret = "s", MaxFrameSize = 10 }.Validate());
         Assert.Contains("MaxFrameSize", e.Message);
     }
+
+    [Fact]
+    public async Task An_unreachable_address_is_quarantined_after_the_configured_failed_attempts()
+    {
+        var (a, ha) = TestTransports.Start("sysA", new RemoteSettings
+        {
+            Secret = TestTransports.Secret,
+            QuarantineAfterFailedAttempts = 3,
+            ReconnectBackoffMin = TimeSpan.FromMilliseconds(10),
+            ReconnectBackoffMax = TimeSpan.FromMilliseconds(50),
+        });
+        await using (a)
+        {
+            // A port that was just free: nothing listens there.
+            var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            probe.Start();
+            int port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            var dead = new NodeAddress("gone", "127.0.0.1", port);
+            a.Send(dead, "/user/x", null, new Ping(1));
+            await Poll.UntilAsync(() => ha.Events.Any(e => e is QuarantinedEvent q && q.Remote == dead), "quarantine after 3 failed attempts");
+            Assert.True(a.IsQuarantined(dead));
+            await Poll.UntilAsync(() => ha.Undelivered.Any(u => u.Message is Ping), "the queued ping reported undelivered");
+        }
+    }
+
+    [Fact]
+    public void Binding_all_interfaces_requires_a_public_host()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new RemoteSettings { Secret = "s", Host = "0.0.0.0" }.Validate());
+        Assert.Contains("PublicHost", e.Message);
+        new RemoteSettings { Secret = "s", Host = "0.0.0.0", PublicHost = "node-1.trainer.svc" }.Validate();
+    }
 }

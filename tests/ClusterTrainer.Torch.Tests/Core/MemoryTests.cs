@@ -118,6 +118,27 @@ public sealed class MemoryTests
     }
 
     [Fact]
+    public void Tensor_level_scope_helpers_move_and_detach()
+    {
+        var before = SettledCount();
+        Tensor moved, free;
+        using (var outer = NewDisposeScope())
+        {
+            using (NewDisposeScope())
+            {
+                moved = ones(1).MoveToOuterDisposeScope();
+                free = ones(1).DetachFromDisposeScope();
+            }
+            Assert.False(moved.IsDisposed);
+            Assert.Equal(1, outer.Count);
+        }
+        Assert.True(moved.IsDisposed);
+        Assert.False(free.IsDisposed);
+        free.Dispose();
+        Assert.Equal(before, LiveNativeTensors);
+    }
+
+    [Fact]
     public void Tensors_created_outside_any_scope_are_freed_by_the_finalizer()
     {
         var before = SettledCount();

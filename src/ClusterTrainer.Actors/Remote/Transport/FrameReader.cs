@@ -8,7 +8,7 @@ namespace ClusterTrainer.Actors.Remote.Transport;
 /// its size, and tensor data is read straight into the caller's destination. Not thread-safe: one
 /// reader per connection, used by that connection's read loop only.
 /// </summary>
-internal sealed class FrameReader : IDisposable
+public sealed class FrameReader : IDisposable
 {
     public const int BufferSize = 128 * 1024;
 

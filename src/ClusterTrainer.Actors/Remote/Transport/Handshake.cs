@@ -15,8 +15,9 @@ namespace ClusterTrainer.Actors.Remote.Transport;
 ///  A -> D  Accept
 ///  either  Reject    reason (then closes)  -- wrong secret, version mismatch, wrong system, refused address
 /// </code>
+/// Public so tools and tests can speak the protocol (the fuzz tests dial a node with it).
 /// </summary>
-internal static class Handshake
+public static class Handshake
 {
     public const uint Magic = 0x4D525443; // "CTRM"
     public const ushort ProtocolVersion = 1;
@@ -187,7 +188,7 @@ internal static class Handshake
 }
 
 /// <summary>The handshake failed; <see cref="TellPeer"/> says whether a Reject with the reason should still be sent.</summary>
-internal sealed class HandshakeException(string reason, bool tellPeer) : Exception(reason)
+public sealed class HandshakeException(string reason, bool tellPeer) : Exception(reason)
 {
     public bool TellPeer { get; } = tellPeer;
 }

@@ -52,7 +52,14 @@ public sealed class TcpTransport : IAsyncDisposable
     public NodeAddress Start()
     {
         if (_local is not null) return _local;
-        var ip = Settings.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(Settings.Host);
+        if (!IPAddress.TryParse(Settings.Host, out var ip))
+        {
+            try { ip = Dns.GetHostAddresses(Settings.Host).First(a => a.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6); }
+            catch (Exception e) when (e is SocketException or InvalidOperationException)
+            {
+                throw new InvalidOperationException($"Cannot resolve RemoteSettings.Host '{Settings.Host}' to an IP address to bind; use an IP such as 127.0.0.1 or 0.0.0.0.", e);
+            }
+        }
         var listener = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -65,7 +72,7 @@ public sealed class TcpTransport : IAsyncDisposable
             throw new InvalidOperationException($"Cannot listen on {Settings.Host}:{Settings.Port}: {e.SocketErrorCode}. Pick a free port (remote.port) or 0 for an ephemeral one.", e);
         }
         _listener = listener;
-        _local = new NodeAddress(SystemName, Settings.Host, ((IPEndPoint)listener.LocalEndPoint!).Port);
+        _local = new NodeAddress(SystemName, Settings.PublicHost ?? Settings.Host, ((IPEndPoint)listener.LocalEndPoint!).Port);
         _acceptLoop = Task.Run(AcceptLoopAsync);
         Handler.Log(TransportLogLevel.Info, $"remoting listening on {_local}{(Tls is null ? "" : " (TLS)")}");
         return _local;
