@@ -33,11 +33,13 @@ public sealed class Cluster
         settings.Validate();
         _system = system;
         Settings = settings;
-        var a = system.Provider.Address;
-        if (a.Host is null || a.Port is null)
+        if (system.Provider is not RemoteActorRefProvider)
             throw new InvalidOperationException(
-                $"Cluster needs remoting: actor system '{system.Name}' has the local address {a}. Create it with the remote provider (a ct.tcp://system@host:port address).");
-        SelfAddress = new NodeAddress(a.System, a.Host, a.Port.Value);
+                $"Cluster needs remoting: actor system '{system.Name}' has the local address {system.Provider.Address}. " +
+                "Create it with new ActorSystemOptions().WithRemoting(new RemoteSettings { Secret = ... }).");
+        Remoting = Remoting.Get(system);
+        ClusterCodecs.Register(Remoting.Registry);
+        SelfAddress = Remoting.NodeAddress;
         SelfUniqueAddress = new UniqueAddress(SelfAddress, Random.Shared.NextInt64(1, long.MaxValue));
         _state = new CurrentClusterState([], [], null);
         Daemon = system.SystemActorOf(Props.CreateBy(() => new ClusterDaemon(this)), "cluster");
@@ -52,6 +54,7 @@ public sealed class Cluster
     public UniqueAddress SelfUniqueAddress { get; }
     public IActorRef Daemon { get; }
     public ActorSystem System => _system;
+    public Remoting Remoting { get; }
 
     /// <summary>The latest membership view (updated by the daemon after every change).</summary>
     public CurrentClusterState State => _state;
@@ -80,10 +83,27 @@ public sealed class Cluster
         _selfMember = self;
     }
 
-    internal void OnNodeRemoved(NodeAddress address) => RemoteHooks.AddressTerminated(_system, address);
+    /// <summary>A removed node is gone for good: remoting quarantines it and its actors' watchers get Terminated.</summary>
+    internal void OnNodeRemoved(NodeAddress address) =>
+        _ = Remoting.DeclareAddressTerminatedAsync(Remoting.ToAddress(address), "removed from the cluster");
+
+    private volatile bool _leaveOnShutdown = true;
+
+    /// <summary>
+    /// Stops this node's actor system without leaving, as a crash would: the other members find it
+    /// unreachable and the split-brain resolver downs it. For tests and emergency stops only.
+    /// </summary>
+    public Task TerminateWithoutLeavingAsync()
+    {
+        _leaveOnShutdown = false;
+        foreach (var m in _state.Members.Where(m => m.UniqueAddress != SelfUniqueAddress))
+            Remoting.SetFault(Remoting.ToAddress(m.Address), FaultMode.Disconnect);
+        return _system.Terminate();
+    }
 
     private async Task LeaveOnShutdownAsync(CancellationToken ct)
     {
+        if (!_leaveOnShutdown) return;
         if (SelfMember is not { Status: MemberStatus.Up or MemberStatus.Joining }) return;
         Leave(SelfAddress);
         while (!ct.IsCancellationRequested && SelfMember is { Status: not (MemberStatus.Exiting or MemberStatus.Removed or MemberStatus.Down) }
@@ -91,5 +111,5 @@ public sealed class Cluster
             await Task.Delay(50, ct).ConfigureAwait(false);
     }
 
-    internal static Address ToCoreAddress(NodeAddress a) => new(Address.TcpProtocol, a.System, a.Host, a.Port);
+    internal static Address ToCoreAddress(NodeAddress a) => Remoting.ToAddress(a);
 }

@@ -47,10 +47,10 @@ internal sealed class ClusterDaemon : ReceiveActor, IClusterOutbox
 
     private double Now => _clock.Elapsed.TotalMilliseconds;
 
-    protected internal override void PreStart() =>
+    protected override void PreStart() =>
         _ticker = Context.System.Scheduler.ScheduleTellRepeatedly(TickInterval, TickInterval, Self, Tick.Instance, Self);
 
-    protected internal override void PostStop() => _ticker?.Cancel();
+    protected override void PostStop() => _ticker?.Cancel();
 
     private static NodeAddress SenderOf(IClusterProtocolMessage m) => m switch
     {

@@ -44,7 +44,7 @@ internal sealed class Shard : ReceiveActor
         ReceiveAny(Deliver);
     }
 
-    protected internal override void PreStart()
+    protected override void PreStart()
     {
         if (_settings.PassivateIdleAfter is { } idle)
         {
@@ -53,7 +53,7 @@ internal sealed class Shard : ReceiveActor
         }
     }
 
-    protected internal override void PostStop() => _idleTimer?.Cancel();
+    protected override void PostStop() => _idleTimer?.Cancel();
 
     private void Deliver(object message)
     {

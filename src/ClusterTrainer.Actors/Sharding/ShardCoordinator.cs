@@ -64,7 +64,7 @@ internal sealed class ShardCoordinator : ReceiveActor
         Receive<RegistrationWindowOver>(_ => StartAllocating());
     }
 
-    protected internal override void PreStart()
+    protected override void PreStart()
     {
         // Regions re-register with a new coordinator (reporting what they host) within a retry
         // interval or two; allocating earlier could give a shard a second home.
@@ -72,7 +72,7 @@ internal sealed class ShardCoordinator : ReceiveActor
         _rebalanceTimer = Context.System.Scheduler.ScheduleTellRepeatedly(_settings.RebalanceInterval, _settings.RebalanceInterval, Self, RebalanceTick.Instance, Self);
     }
 
-    protected internal override void PostStop() => _rebalanceTimer?.Cancel();
+    protected override void PostStop() => _rebalanceTimer?.Cancel();
 
     private static string Key(IActorRef r) => r.Path.ToString();
 

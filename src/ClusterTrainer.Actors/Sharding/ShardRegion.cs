@@ -54,14 +54,14 @@ internal sealed class ShardRegion : ReceiveActor
 
     internal sealed record Done { public static readonly Done Instance = new(); }
 
-    protected internal override void PreStart()
+    protected override void PreStart()
     {
         _coordinatorProxy = Context.ActorOf(ClusterSingletonProxy.Props(_coordinatorManagerPath,
             new ClusterSingletonProxySettings { SingletonName = "coordinator", Role = _settings.Role, BufferSize = 10_000 }), "coordinator-proxy");
         _retry = Context.System.Scheduler.ScheduleTellRepeatedly(TimeSpan.Zero, _settings.RetryInterval, Self, RetryTick.Instance, Self);
     }
 
-    protected internal override void PostStop() => _retry?.Cancel();
+    protected override void PostStop() => _retry?.Cancel();
 
     private bool IsProxy => _entityProps is null;
 

@@ -78,10 +78,10 @@ public sealed class ClusterSingletonManager : ReceiveActor
     /// <summary>How many singleton instances run in this process right now (for tests and diagnostics).</summary>
     public bool IsRunningSingleton => _state == State.Oldest;
 
-    protected internal override void PreStart() =>
+    protected override void PreStart() =>
         _cluster.Subscribe(Self, InitialStateMode.InitialStateAsSnapshot, typeof(IMemberEvent));
 
-    protected internal override void PostStop()
+    protected override void PostStop()
     {
         _retry?.Cancel();
         _cluster.Unsubscribe(Self);

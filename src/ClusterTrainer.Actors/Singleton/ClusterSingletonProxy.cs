@@ -62,10 +62,10 @@ public sealed class ClusterSingletonProxy : ReceiveActor
     public static Props Props(string singletonManagerPath, ClusterSingletonProxySettings? settings = null) =>
         Actors.Props.CreateBy(() => new ClusterSingletonProxy(singletonManagerPath, settings ?? new ClusterSingletonProxySettings()));
 
-    protected internal override void PreStart() =>
+    protected override void PreStart() =>
         _cluster.Subscribe(Self, InitialStateMode.InitialStateAsSnapshot, typeof(IMemberEvent));
 
-    protected internal override void PostStop()
+    protected override void PostStop()
     {
         _identifyTimer?.Cancel();
         _cluster.Unsubscribe(Self);

@@ -21,6 +21,8 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     public string Name { get; }
+    /// <summary>The node's address once it printed READY (set by the harness).</summary>
+    public Actors.Remote.NodeAddress? Address { get; internal set; }
     public int Pid => _process.Id;
     public bool HasExited => _process.HasExited;
 
