@@ -62,6 +62,7 @@ public sealed class ClusterSingletonManager : ReceiveActor
         _singletonProps = singletonProps;
         _settings = settings;
         _cluster = Cluster.Cluster.Get(Context.System);
+        SingletonCodecs.Register(_cluster.Remoting.Registry);
         _tracker = new OldestTracker(settings.Role);
         Receive<CurrentClusterState>(s => { _tracker.Apply(s); Evaluate(); });
         Receive<IMemberEvent>(e => { _tracker.Apply(e); Evaluate(); });
@@ -74,9 +75,6 @@ public sealed class ClusterSingletonManager : ReceiveActor
 
     public static Props Props(Props singletonProps, ClusterSingletonManagerSettings? settings = null) =>
         Actors.Props.CreateBy(() => new ClusterSingletonManager(singletonProps, settings ?? new ClusterSingletonManagerSettings()));
-
-    /// <summary>How many singleton instances run in this process right now (for tests and diagnostics).</summary>
-    public bool IsRunningSingleton => _state == State.Oldest;
 
     protected override void PreStart() =>
         _cluster.Subscribe(Self, InitialStateMode.InitialStateAsSnapshot, typeof(IMemberEvent));

@@ -97,7 +97,10 @@ public sealed class ClusterSingletonProxy : ReceiveActor
 
     private void OnIdentity(ActorIdentity id)
     {
-        if (id.Subject is null || id.MessageId is not int n || n != _identifyId || _singleton is not null) return;
+        // Any answer from the current oldest counts (not only the latest attempt: under load a reply can
+        // take longer than the retry interval).
+        if (id.Subject is null || _singleton is not null || _oldest is not { } oldest
+            || !id.Subject.Path.Address.Equals(Cluster.Cluster.ToCoreAddress(oldest.Address))) return;
         _identifyTimer?.Cancel();
         _singleton = Context.Watch(id.Subject);
         while (_buffer.TryDequeue(out var m)) _singleton.Tell(m.Message, m.Sender);

@@ -1,0 +1,79 @@
+using ClusterTrainer.Actors;
+using ClusterTrainer.Actors.Cluster;
+using ClusterTrainer.Actors.Remote;
+using ClusterTrainer.Actors.Serialization;
+using ClusterTrainer.Actors.Singleton;
+using ClusterTrainer.TestKit.MultiNode;
+using Xunit;
+
+namespace ClusterTrainer.MultiNode.Tests;
+
+[Collection("multi-node")]
+public sealed class SingletonSpecs
+{
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(45);
+
+    public sealed record Ping(int N);
+    public sealed record Pong(int N, string Host);
+
+    /// <summary>The singleton: counts how many instances run at once in this process.</summary>
+    public sealed class Counted : ReceiveActor
+    {
+        public static int Running, MaxRunning, Started;
+
+        public Counted()
+        {
+            var host = Context.System.Name + "@" + Cluster.Get(Context.System).SelfAddress;
+            Receive<Ping>(p => Sender.Tell(new Pong(p.N, host), Self));
+        }
+
+        protected override void PreStart()
+        {
+            var now = Interlocked.Increment(ref Running);
+            Interlocked.Increment(ref Started);
+            int max;
+            while (now > (max = Volatile.Read(ref MaxRunning)) && Interlocked.CompareExchange(ref MaxRunning, now, max) != max) { }
+        }
+
+        protected override void PostStop() => Interlocked.Decrement(ref Running);
+    }
+
+    [Fact]
+    public async Task The_singleton_moves_when_its_node_leaves_and_when_it_dies_and_never_runs_twice()
+    {
+        Counted.Running = Counted.MaxRunning = Counted.Started = 0;
+        await using var spec = await MultiNodeSpec.StartAsync(new() { Roles = ["first", "second", "third"] });
+        var managers = new ClusterSingletonManagerSettings { RemovalMargin = TimeSpan.FromSeconds(2) };
+        foreach (var r in spec.Roles)
+        {
+            var registry = Remoting.Get(spec.System(r)).Registry; // spec messages cross nodes: allow-list them
+            registry.Register<Ping>(10_001, (w, m) => w.WriteInt32(m.N), (ref MessageReader rd) => new Ping(rd.ReadInt32()));
+            registry.Register<Pong>(10_002, (w, m) => { w.WriteInt32(m.N); w.WriteString(m.Host); },
+                (ref MessageReader rd) => new Pong(rd.ReadInt32(), rd.ReadRequiredString()));
+        }
+        foreach (var r in spec.Roles)
+            spec.System(r).ActorOf(ClusterSingletonManager.Props(Props.Create<Counted>(), managers), "manager");
+        var proxy = spec.System("third").ActorOf(ClusterSingletonProxy.Props("/user/manager"), "proxy");
+        await spec.RunAsync(node => node.AwaitMembersUp(3, Long));
+
+        async Task<string> HostNow(int n) => (await proxy.Ask<Pong>(new Ping(n), Await.Dilated(Long))).Host;
+
+        // The first seed is the oldest member: the singleton runs there.
+        Assert.EndsWith(spec.Address("first").ToString(), await HostNow(1));
+
+        // Graceful leave of its node: hand-over to the next oldest; messages sent meanwhile are buffered, none lost.
+        var leaving = spec.System("first").Terminate();
+        var during = Enumerable.Range(100, 20).Select(n => proxy.Ask<Pong>(new Ping(n), Await.Dilated(Long))).ToList();
+        await leaving.WaitAsync(Await.Dilated(Long));
+        var answers = await Task.WhenAll(during);
+        Assert.Equal(Enumerable.Range(100, 20), answers.Select(a => a.N));
+        await Await.AssertAsync(async () => Assert.EndsWith(spec.Address("second").ToString(), await HostNow(2)), Long);
+
+        // Crash of its node: it starts on the third node only after the second is removed.
+        await spec.ExitAbruptlyAsync("second");
+        await Await.AssertAsync(async () => Assert.EndsWith(spec.Address("third").ToString(), await HostNow(3)), Long);
+
+        Assert.Equal(1, Counted.MaxRunning);
+        Assert.Equal(3, Counted.Started);
+    }
+}
