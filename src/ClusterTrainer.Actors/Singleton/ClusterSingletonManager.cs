@@ -56,6 +56,7 @@ public sealed class ClusterSingletonManager : ReceiveActor
     private IActorRef? _singleton;
     private readonly List<IActorRef> _handOverRequesters = [];
     private ICancelable? _retry;
+    private MemberStatus _selfStatus = MemberStatus.Joining;
 
     public ClusterSingletonManager(Props singletonProps, ClusterSingletonManagerSettings settings)
     {
@@ -65,7 +66,12 @@ public sealed class ClusterSingletonManager : ReceiveActor
         SingletonCodecs.Register(_cluster.Remoting.Registry);
         _tracker = new OldestTracker(settings.Role);
         Receive<CurrentClusterState>(s => { _tracker.Apply(s); Evaluate(); });
-        Receive<IMemberEvent>(e => { _tracker.Apply(e); Evaluate(); });
+        Receive<IMemberEvent>(e =>
+        {
+            if (e.Member.UniqueAddress == _cluster.SelfUniqueAddress) _selfStatus = e.Member.Status;
+            _tracker.Apply(e);
+            Evaluate();
+        });
         Receive<HandOverToMe>(OnHandOverToMe);
         Receive<HandOverDone>(d => { if (_state == State.BecomingOldest && d.From == _previous) StartSingleton(); });
         Receive<Retry>(_ => RequestHandOver());
@@ -115,7 +121,9 @@ public sealed class ClusterSingletonManager : ReceiveActor
                 // of a partition time to stop its copy before starting ours.
                 Context.System.Scheduler.ScheduleTellOnce(_settings.RemovalMargin, Self, new StartAfterMargin(p), Self);
                 break;
-            case State.Oldest when !IsSelf(oldest):
+            // Leaving: keep serving until the new oldest asks (HandOverToMe), so proxies that have not
+            // yet seen the change still reach a running singleton. Exiting, downed or outranked: stop now.
+            case State.Oldest when !IsSelf(oldest) && _selfStatus != MemberStatus.Leaving:
                 StopSingleton();
                 break;
         }
