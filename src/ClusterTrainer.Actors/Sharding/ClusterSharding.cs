@@ -29,14 +29,18 @@ public sealed class ClusterSharding
     {
         settings.Validate();
         var cluster = Cluster.Cluster.Get(_system);
+        ShardingCodecs.Register(cluster.Remoting.Registry);
         var hosts = settings.Role is null || cluster.Settings.Roles.Contains(settings.Role);
         return StartRegion(typeName, hosts ? entityProps : null, settings, extractor,
             allocationStrategy ?? new LeastShardAllocationStrategy(settings.RebalanceThreshold, settings.MaxSimultaneousRebalance), hosts);
     }
 
     /// <summary>A region that hosts nothing and routes to the regions of nodes with <paramref name="role"/>.</summary>
-    public IActorRef StartProxy(string typeName, string? role, IMessageExtractor extractor) =>
-        StartRegion(typeName, null, new ClusterShardingSettings { Role = role }, extractor, null, startCoordinator: false);
+    public IActorRef StartProxy(string typeName, string? role, IMessageExtractor extractor)
+    {
+        ShardingCodecs.Register(Cluster.Cluster.Get(_system).Remoting.Registry);
+        return StartRegion(typeName, null, new ClusterShardingSettings { Role = role }, extractor, null, startCoordinator: false);
+    }
 
     /// <summary>The region started for <paramref name="typeName"/> on this node.</summary>
     public IActorRef ShardRegion(string typeName) => _regions.TryGetValue(typeName, out var r) ? r
