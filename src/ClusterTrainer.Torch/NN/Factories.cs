@@ -53,6 +53,9 @@ public static partial class torch
         public static Modules.Sequential Sequential(params Module<Tensor, Tensor>[] modules) => new(modules);
         public static Modules.Sequential Sequential(params (string name, Module<Tensor, Tensor> module)[] modules) => new(modules);
 
+        public static Modules.ModuleList<T> ModuleList<T>(params T[] modules) where T : Module => new(modules);
+        public static Modules.Identity Identity() => new();
+
         public static Modules.RNN RNN(long input_size, long hidden_size, long num_layers = 1, string nonlinearity = "tanh", bool bias = true, bool batch_first = false, double dropout = 0.0, bool bidirectional = false)
             => new(input_size, hidden_size, num_layers, nonlinearity, bias, batch_first, dropout, bidirectional);
 

@@ -219,6 +219,15 @@ def loss_cases():
     return cases
 
 
+class _InitProbe(nn.Module):
+    """One (4, 3, 2) parameter initialised by an nn.init function."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(4, 3, 2))
+        fn(self.weight)
+
+
 def init_cases():
     """Default initialisation: construct each module right after torch.manual_seed(seed)."""
     ctors = [
@@ -240,6 +249,15 @@ def init_cases():
         ("TransformerEncoderLayer", lambda: nn.TransformerEncoderLayer(8, 2, dim_feedforward=16)),
         ("Sequential_cnn", lambda: nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8, 3))),
     ]
+    fns = [
+        ("init.uniform_", lambda t: nn.init.uniform_(t, -0.3, 0.7)),
+        ("init.normal_", lambda t: nn.init.normal_(t, 0.5, 2.0)),
+        ("init.kaiming_uniform_relu_fan_out", lambda t: nn.init.kaiming_uniform_(t, mode="fan_out", nonlinearity="relu")),
+        ("init.kaiming_normal_", lambda t: nn.init.kaiming_normal_(t)),
+        ("init.xavier_uniform_tanh_gain", lambda t: nn.init.xavier_uniform_(t, gain=nn.init.calculate_gain("tanh"))),
+        ("init.xavier_normal_", lambda t: nn.init.xavier_normal_(t)),
+    ]
+    ctors += [(name, (lambda f: lambda: _InitProbe(f))(f)) for name, f in fns]
     cases = []
     for i, (name, ctor) in enumerate(ctors):
         seed = 500 + i

@@ -136,5 +136,7 @@ public sealed class OptimizerValidationTests : IDisposable
         Refused(() => nn.utils.clip_grad_value_([_w], clip_value: -0.5), "clip_value", ">= 0");
         Refused(() => Regularization.L1Penalty([_w], -0.01), "lambda", ">= 0");
         Refused(() => Regularization.L2Penalty([_w], double.PositiveInfinity), "lambda", "finite");
+        Refused(() => ShardedClipping.NormPart([_w], norm_type: -2), "norm_type", "p > 0");
+        Refused(() => ShardedClipping.Coefficient(3.0, max_norm: -1), "max_norm", ">= 0");
     }
 }

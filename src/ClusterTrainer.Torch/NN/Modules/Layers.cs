@@ -26,6 +26,8 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor input) => F.linear(input, weight, bias);
+
+    protected override string extra_repr() => $"in_features={in_features}, out_features={out_features}, bias={Py(bias is not null)}";
 }
 
 /// <summary>Shared by Conv1d/2d/3d: weight (out, in/groups, *kernel), bias (out). groups == in_channels with
@@ -64,6 +66,15 @@ public abstract class ConvNd : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input) => F.conv(_dims, input, weight, bias, stride, padding, dilation, groups);
 
+    protected override string extra_repr()
+    {
+        var s = $"{weight.shape[1] * groups}, {weight.shape[0]}, kernel_size={Tuple(weight.shape[2..])}, stride={Tuple(stride)}";
+        if (padding.Any(p => p != 0)) s += $", padding={Tuple(padding)}";
+        if (dilation.Any(d => d != 1)) s += $", dilation={Tuple(dilation)}";
+        if (groups != 1) s += $", groups={groups}";
+        return bias is null ? s + ", bias=False" : s;
+    }
+
     protected static long[] Repeat(long v, int n) => Enumerable.Repeat(v, n).ToArray();
 }
 
@@ -101,6 +112,11 @@ public sealed class MaxPool2d(long[] kernel_size, long[]? stride = null, long[]?
         : this([kernel_size, kernel_size], stride is long s ? [s, s] : null, [padding, padding], [dilation, dilation], ceil_mode) { }
 
     public override Tensor forward(Tensor input) => F.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode);
+
+    protected override string extra_repr() =>
+        $"kernel_size={Pair(kernel_size)}, stride={Pair(stride ?? kernel_size)}, padding={Pair(padding ?? [0, 0])}, dilation={Pair(dilation ?? [1, 1])}, ceil_mode={Py(ceil_mode)}";
+
+    private static string Pair(long[] v) => v[0] == v[1] ? v[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : Tuple(v);
 }
 
 public sealed class AvgPool1d(long kernel_size, long? stride = null, long padding = 0, bool ceil_mode = false, bool count_include_pad = true)
@@ -130,12 +146,16 @@ public sealed class Dropout : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor input) => F.dropout(input, p, training);
+
+    protected override string extra_repr() => $"p={Py(p)}, inplace=False";
 }
 
 /// <summary>Flattens dims start_dim..end_dim (default: all but the batch dim).</summary>
 public sealed class Flatten(long start_dim = 1, long end_dim = -1) : nn.Module<Tensor, Tensor>(nameof(Flatten))
 {
     public override Tensor forward(Tensor input) => F.flatten(input, start_dim, end_dim);
+
+    protected override string extra_repr() => $"start_dim={start_dim}, end_dim={end_dim}";
 }
 
 /// <summary>A lookup table: "weight" (num_embeddings, embedding_dim) from N(0, 1); the padding_idx row starts at zero
