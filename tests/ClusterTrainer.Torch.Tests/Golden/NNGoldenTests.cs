@@ -99,6 +99,10 @@ public sealed class NNGoldenTests
         }),
         ["LSTM_unbatched"] = Recurrent(() => nn.LSTM(3, 4, num_layers: 2)),
         ["GRU_with_state_batchfirst"] = new(_ => nn.GRU(3, 4, batch_first: true), (m, x, _) => Pair(((GRU)m).call(x[0], x[1]))),
+        ["Conv1d_same_even_kernel"] = Unary(() => nn.Conv1d(2, 3, 4, padding: "same")),
+        ["Conv2d_same_dilated"] = Unary(() => nn.Conv2d(2, 3, [2, 3], padding: "same", dilation: [1, 2])),
+        ["TransformerEncoderLayer_dropout_train"] = Unary(() => nn.TransformerEncoderLayer(8, 2, dim_feedforward: 16, dropout: 0.2)),
+        ["LSTM_2layer_dropout_train"] = Recurrent(() => nn.LSTM(3, 4, num_layers: 2, dropout: 0.3)),
         ["Conv2d_unbatched_rect"] = Unary(() => nn.Conv2d(2, 3, [2, 3], stride: [2, 1], padding: [1, 0])),
     };
 

@@ -163,6 +163,11 @@ def module_cases():
     cases.append(run_case("GRU_with_state_batchfirst", nn.GRU(3, 4, batch_first=True), [rnd(2, 5, 3, seed=55), rnd(1, 2, 4, seed=56)], 50,
                           call=lambda m, xs: m(xs[0], xs[1])))
     cases.append(run_case("Conv2d_unbatched_rect", nn.Conv2d(2, 3, (2, 3), stride=(2, 1), padding=(1, 0)), [rnd(2, 5, 6, seed=57)], 51))
+    cases.append(run_case("Conv1d_same_even_kernel", nn.Conv1d(2, 3, 4, padding="same"), [rnd(2, 2, 7, seed=58)], 52))
+    cases.append(run_case("Conv2d_same_dilated", nn.Conv2d(2, 3, (2, 3), padding="same", dilation=(1, 2)), [rnd(1, 2, 5, 6, seed=59)], 53))
+    cases.append(run_case("TransformerEncoderLayer_dropout_train", nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.2),
+                          [rnd(5, 2, 8, seed=60)], 54))
+    cases.append(run_case("LSTM_2layer_dropout_train", nn.LSTM(3, 4, num_layers=2, dropout=0.3), [rnd(5, 2, 3, seed=61)], 55))
     return cases
 
 

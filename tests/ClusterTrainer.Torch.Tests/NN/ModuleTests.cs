@@ -167,7 +167,16 @@ public sealed class ModuleTests
         Assert.Contains("4x5", e.Message);
         using var bn = nn.BatchNorm2d(2);
         using var flat = randn(4, 2);
-        Assert.Throws<ArgumentException>(() => bn.call(flat));
+        Assert.Contains("expected 4-D input", Assert.Throws<ArgumentException>(() => bn.call(flat)).Message);
+        using var emb = nn.Embedding(5, 2);
+        using var floatIndices = randn(3);
+        Assert.Contains("int64", Assert.Throws<TorchException>(() => emb.call(floatIndices)).Message);
+        using var lstm = nn.LSTM(3, 4);
+        using var wrongWidth = randn(5, 2, 7);
+        Assert.Contains("input_size (3)", Assert.Throws<ArgumentException>(() => lstm.call(wrongWidth)).Message);
+        using var conv = nn.Conv2d(2, 2, 3, padding: "same");
+        Assert.Throws<ArgumentException>(() => nn.Conv2d(2, 2, [3, 3], padding: "same", stride: [2, 2]));
+        Assert.Throws<ArgumentException>(() => nn.Conv2d(2, 2, 3, padding: "full"));
     }
 
     [Fact]

@@ -36,6 +36,8 @@ public abstract class ConvNd : nn.Module<Tensor, Tensor>
 {
     private readonly int _dims;
     public Tensor weight { get; }
+    /// <summary>"valid" or "same" when the padding was given as a string; null for numeric padding.</summary>
+    public string? padding_mode_string { get; }
     public Tensor? bias { get; }
     public long[] stride { get; }
     public long[] padding { get; }
@@ -64,12 +66,25 @@ public abstract class ConvNd : nn.Module<Tensor, Tensor>
         nn.init.DefaultLinearInit(weight, this.bias);
     }
 
-    public override Tensor forward(Tensor input) => F.conv(_dims, input, weight, bias, stride, padding, dilation, groups);
+    /// <summary>String padding ("valid" or "same"), as PyTorch's Conv*d(padding="same").</summary>
+    protected ConvNd(string name, int dims, long inChannels, long outChannels, long[] kernel, long[] stride, string padding, long[] dilation,
+        long groups, bool bias) : this(name, dims, inChannels, outChannels, kernel, stride, new long[dims], dilation, groups, bias)
+    {
+        F.PaddingMode(padding);
+        if (padding == "same" && stride.Any(s => s != 1))
+            throw new ArgumentException($"{name}: padding=\"same\" is not supported for strided convolutions (stride [{string.Join(", ", stride)}]).", nameof(padding));
+        padding_mode_string = padding;
+    }
+
+    public override Tensor forward(Tensor input) => padding_mode_string is { } mode
+        ? F.conv(_dims, input, weight, bias, stride, mode, dilation, groups)
+        : F.conv(_dims, input, weight, bias, stride, padding, dilation, groups);
 
     protected override string extra_repr()
     {
         var s = $"{weight.shape[1] * groups}, {weight.shape[0]}, kernel_size={Tuple(weight.shape[2..])}, stride={Tuple(stride)}";
-        if (padding.Any(p => p != 0)) s += $", padding={Tuple(padding)}";
+        if (padding_mode_string is { } mode) s += $", padding={mode}";
+        else if (padding.Any(p => p != 0)) s += $", padding={Tuple(padding)}";
         if (dilation.Any(d => d != 1)) s += $", dilation={Tuple(dilation)}";
         if (groups != 1) s += $", groups={groups}";
         return bias is null ? s + ", bias=False" : s;
@@ -78,8 +93,14 @@ public abstract class ConvNd : nn.Module<Tensor, Tensor>
     protected static long[] Repeat(long v, int n) => Enumerable.Repeat(v, n).ToArray();
 }
 
-public sealed class Conv1d(long in_channels, long out_channels, long kernel_size, long stride = 1, long padding = 0, long dilation = 1, long groups = 1, bool bias = true)
-    : ConvNd(nameof(Conv1d), 1, in_channels, out_channels, [kernel_size], [stride], [padding], [dilation], groups, bias);
+public sealed class Conv1d : ConvNd
+{
+    public Conv1d(long in_channels, long out_channels, long kernel_size, long stride = 1, long padding = 0, long dilation = 1, long groups = 1, bool bias = true)
+        : base(nameof(Conv1d), 1, in_channels, out_channels, [kernel_size], [stride], [padding], [dilation], groups, bias) { }
+
+    public Conv1d(long in_channels, long out_channels, long kernel_size, string padding, long stride = 1, long dilation = 1, long groups = 1, bool bias = true)
+        : base(nameof(Conv1d), 1, in_channels, out_channels, [kernel_size], [stride], padding, [dilation], groups, bias) { }
+}
 
 public sealed class Conv2d : ConvNd
 {
@@ -88,6 +109,10 @@ public sealed class Conv2d : ConvNd
 
     public Conv2d(long in_channels, long out_channels, long[] kernel_size, long[]? stride = null, long[]? padding = null, long[]? dilation = null, long groups = 1, bool bias = true)
         : base(nameof(Conv2d), 2, in_channels, out_channels, kernel_size, stride ?? [1, 1], padding ?? [0, 0], dilation ?? [1, 1], groups, bias) { }
+
+    /// <summary>Conv2d with padding "same" or "valid".</summary>
+    public Conv2d(long in_channels, long out_channels, long[] kernel_size, string padding, long[]? stride = null, long[]? dilation = null, long groups = 1, bool bias = true)
+        : base(nameof(Conv2d), 2, in_channels, out_channels, kernel_size, stride ?? [1, 1], padding, dilation ?? [1, 1], groups, bias) { }
 }
 
 public sealed class Conv3d : ConvNd
