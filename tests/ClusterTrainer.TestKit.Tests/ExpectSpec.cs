@@ -120,9 +120,9 @@ public sealed class ExpectSpec : TestKit
     public void Watch_and_ExpectTerminated()
     {
         var probe = CreateTestProbe();
-        Watch(probe.Ref);
-        Sys.Stop(probe.Ref);
-        Assert.Equal(probe.Ref, ExpectTerminated(probe.Ref).ActorRef);
+        Watch(probe);
+        Sys.Stop(probe); // a probe can be used wherever a ref is expected
+        Assert.Equal(probe.Ref, ExpectTerminated(probe).ActorRef);
         var other = CreateTestProbe();
         Assert.Throws<TestKitAssertionException>(() => ExpectTerminated(other.Ref, Short));
     }
