@@ -147,4 +147,14 @@ public sealed class ExpectSpec : TestKit
         TestActor.Tell("heartbeat 2", ActorRefs.NoSender);
         ExpectMsg("heartbeat 2");
     }
+
+    [Fact]
+    public void ReceiveWhile_stops_at_the_first_other_message_and_leaves_it()
+    {
+        foreach (var m in new object[] { 1, 2, 3, "stop", 4 }) TestActor.Tell(m, ActorRefs.NoSender);
+        Assert.Equal([1, 2, 3], ReceiveWhile<int>(_ => true));
+        ExpectMsg("stop");
+        ExpectMsg(4);
+        Assert.Empty(ReceiveWhile<int>(_ => true, TimeSpan.FromMilliseconds(100)));
+    }
 }
