@@ -162,7 +162,7 @@ public abstract partial class TestKitBase
         var took = _clock.Elapsed - start;
         if (took < min)
             throw new TestKitAssertionException($"Within: the block finished after {Ms(took)}, earlier than the minimum {Ms(min)}.");
-        if (took > budget)
+        if (took > budget + Dilated(Settings.WithinGrace))
             throw new TestKitAssertionException($"Within: the block took {Ms(took)}, more than its budget of {Ms(budget)} (max {Ms(max)} x time factor {Settings.TimeFactor}).");
         return result;
     }
@@ -181,7 +181,7 @@ public abstract partial class TestKitBase
         var took = _clock.Elapsed - start;
         if (took < min)
             throw new TestKitAssertionException($"Within: the block finished after {Ms(took)}, earlier than the minimum {Ms(min)}.");
-        if (took > budget)
+        if (took > budget + Dilated(Settings.WithinGrace))
             throw new TestKitAssertionException($"Within: the block took {Ms(took)}, more than its budget of {Ms(budget)}.");
     }
 
