@@ -12,10 +12,11 @@ NATIVE_DIR="$ROOT/artifacts/native"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_CLI_USE_MSBUILD_SERVER=0
 export CLUSTERTRAINER_NATIVE_DIR="$NATIVE_DIR"
 
-# Debian packages the product uses: libtorch (the compute engine), the compiler and CMake for the
-# shim, Fashion-MNIST (real data), python3-torch (golden fixtures, side-by-side benchmarks) and
-# PostgreSQL (the cluster store; tests start a throw-away server themselves).
-APT_PACKAGES=(libtorch-dev python3-torch dataset-fashion-mnist g++ cmake make postgresql iproute2 docker-compose)
+# Debian packages the product uses: libtorch (the compute engine) with OpenBLAS (without it libtorch
+# falls back to the slow reference BLAS), the compiler and CMake for the shim, Fashion-MNIST (real
+# data), python3-torch (golden fixtures, side-by-side benchmarks) and PostgreSQL (the cluster store;
+# tests start a throw-away server themselves).
+APT_PACKAGES=(libtorch-dev libopenblas0-pthread python3-torch dataset-fashion-mnist g++ cmake make postgresql iproute2 docker-compose)
 
 log() { printf '\033[1;34m[build]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[build] error:\033[0m %s\n' "$*" >&2; exit 1; }

@@ -12,17 +12,20 @@ namespace ClusterTrainer.TestKit;
 public abstract partial class TestKitBase
 {
     private static int _testActorCounter;
-    private readonly BlockingCollection<Envelope> _queue = new(new ConcurrentQueue<Envelope>());
+    private readonly TestActorQueue _state = new();
+    private readonly BlockingCollection<Envelope> _queue;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private TimeSpan? _end; // deadline of the innermost Within, on _clock
     private Envelope _last;
     private bool _hasLast;
+    private Envelope? _pushedBack; // a message ReceiveWhile looked at but did not take
 
     protected TestKitBase(ActorSystem system, TestKitSettings settings, string testActorName)
     {
         Sys = system;
         Settings = settings;
-        TestActor = system.SystemActorOf(Props.CreateBy(() => new TestActor(_queue)),
+        _queue = _state.Messages;
+        TestActor = system.SystemActorOf(Props.CreateBy(() => new TestActor(_state)),
             $"{testActorName}-{Interlocked.Increment(ref _testActorCounter)}");
     }
 
@@ -38,7 +41,16 @@ public abstract partial class TestKitBase
     public object? LastMessage => _hasLast ? _last.Message : null;
 
     /// <summary>Messages waiting to be expected.</summary>
-    public int QueuedMessageCount => _queue.Count;
+    public int QueuedMessageCount => _queue.Count + (_pushedBack is null ? 0 : 1);
+
+    /// <summary>Returns a message to the front so that the next expectation sees it again.</summary>
+    private protected void PushBack(Envelope envelope) => _pushedBack = envelope;
+
+    private protected bool TryTakeRaw(TimeSpan max, out Envelope envelope)
+    {
+        if (_pushedBack is { } back) { _pushedBack = null; envelope = back; return true; }
+        return _queue.TryTake(out envelope, max);
+    }
 
     public TimeSpan Dilated(TimeSpan duration) => Settings.Dilated(duration);
 
@@ -58,6 +70,24 @@ public abstract partial class TestKitBase
         var dilated = Dilated(timeout.Value);
         return _end is { } end && dilated > Clamp(end - _clock.Elapsed) ? Clamp(end - _clock.Elapsed) : dilated;
     }
+
+    /// <summary>A new probe in this kit's system.</summary>
+    public TestProbe CreateTestProbe(string name = "probe") => new(Sys, Settings, name);
+
+    /// <summary>A new probe in another actor system (multi-node specs), with this kit's time settings.</summary>
+    public TestProbe CreateTestProbe(ActorSystem system, string name = "probe") => new(system, Settings, name);
+
+    /// <summary>
+    /// From now on the TestActor drops messages for which <paramref name="shouldIgnore"/> is true (e.g.
+    /// periodic noise such as heartbeats); they never reach ExpectMsg. <see cref="IgnoreNoMessages"/> undoes it.
+    /// </summary>
+    public void IgnoreMessages(Func<object, bool> shouldIgnore) =>
+        _state.Ignore = shouldIgnore ?? throw new ArgumentNullException(nameof(shouldIgnore));
+
+    public void IgnoreMessages<T>(Func<T, bool>? shouldIgnore = null) =>
+        _state.Ignore = m => m is T t && (shouldIgnore is null || shouldIgnore(t));
+
+    public void IgnoreNoMessages() => _state.Ignore = null;
 
     /// <summary>Sends from this kit's TestActor.</summary>
     public void Send(IActorRef target, object message) => target.Tell(message, TestActor);
@@ -79,6 +109,14 @@ public abstract partial class TestKitBase
     /// <summary>Takes the next message within <paramref name="max"/>; false when none arrived.</summary>
     protected bool TryReceiveOne(TimeSpan max, out Envelope envelope)
     {
+        if (_pushedBack is { } back)
+        {
+            _pushedBack = null;
+            envelope = back;
+            _last = back;
+            _hasLast = true;
+            return true;
+        }
         var ok = max == Timeout.InfiniteTimeSpan
             ? _queue.TryTake(out envelope, Timeout.Infinite)
             : _queue.TryTake(out envelope, max);
@@ -124,7 +162,7 @@ public abstract partial class TestKitBase
         var took = _clock.Elapsed - start;
         if (took < min)
             throw new TestKitAssertionException($"Within: the block finished after {Ms(took)}, earlier than the minimum {Ms(min)}.");
-        if (took > budget)
+        if (took > budget + Dilated(Settings.WithinGrace))
             throw new TestKitAssertionException($"Within: the block took {Ms(took)}, more than its budget of {Ms(budget)} (max {Ms(max)} x time factor {Settings.TimeFactor}).");
         return result;
     }
@@ -143,7 +181,7 @@ public abstract partial class TestKitBase
         var took = _clock.Elapsed - start;
         if (took < min)
             throw new TestKitAssertionException($"Within: the block finished after {Ms(took)}, earlier than the minimum {Ms(min)}.");
-        if (took > budget)
+        if (took > budget + Dilated(Settings.WithinGrace))
             throw new TestKitAssertionException($"Within: the block took {Ms(took)}, more than its budget of {Ms(budget)}.");
     }
 

@@ -8,6 +8,15 @@ namespace ClusterTrainer.Torch;
 /// Scopes are per thread: a tensor created after an <c>await</c> that resumed on another thread does not
 /// join this scope.
 /// <code>
+/// Who frees a tensor:
+///   created while S is current                   S.MoveToOuter(t)
+///   ---------------------------> [owned by S] -----------------------> [owned by S.Outer, or unowned]
+///                                  |   |  S.Detach(t), t.DetachFromDisposeScope()
+///        S.Dispose(),              |   +-----------------------------> [unowned: caller's Dispose or the GC]
+///        S.DisposeEverythingBut(..)v
+///                               [disposed]  (t.Dispose() at any point also leads here)
+/// </code>
+/// <code>
 /// using (var scope = torch.NewDisposeScope())
 /// {
 ///     var loss = ((model(x) - y).square()).mean();   // the temporaries belong to the scope
@@ -126,9 +135,19 @@ internal static class DisposeScopeManager
 {
     [ThreadStatic] private static DisposeScope? current;
 
-    internal static DisposeScope? Current => current;
+    /// <summary>The innermost live scope of this thread (a scope disposed from another thread is skipped).</summary>
+    internal static DisposeScope? Current
+    {
+        get
+        {
+            var c = current;
+            if (c is null || !c.IsDisposed) return c;
+            while (c is { IsDisposed: true }) c = c.Outer;
+            return current = c;
+        }
+    }
 
-    internal static DisposeScope Open() => current = new DisposeScope(current);
+    internal static DisposeScope Open() => current = new DisposeScope(Current);
 
     /// <summary>Unlinks a disposed scope; closing a scope that is not innermost also unlinks it from the chain.</summary>
     internal static void Close(DisposeScope scope)

@@ -96,7 +96,13 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)]
     internal static partial int ct_max_min_dim(TensorHandle t, long dim, int keepdim, int isMin, out IntPtr values, out IntPtr indices);
 
+    [LibraryImport(Lib)] internal static partial IntPtr ct_scan(int kind, TensorHandle t, long dim);
+    [LibraryImport(Lib)]
+    internal static partial int ct_sort_topk(TensorHandle t, long k, long dim, int descending, out IntPtr values, out IntPtr indices);
+
     // shapes and indexing
+    [LibraryImport(Lib)] internal static partial IntPtr ct_triangle(TensorHandle t, long diagonal, int upper);
+    [LibraryImport(Lib)] internal static partial IntPtr ct_nonzero(TensorHandle t);
     [LibraryImport(Lib)] internal static unsafe partial IntPtr ct_shape_op(ShapeOp op, TensorHandle t, long* dims, int n);
     [LibraryImport(Lib)] internal static partial IntPtr ct_transpose(TensorHandle t, long d0, long d1);
     [LibraryImport(Lib)] internal static partial IntPtr ct_squeeze_dim(TensorHandle t, long dim);

@@ -62,6 +62,26 @@ public static partial class torch
         public Tensor any() => ReduceAll(ReduceOp.Any);
         public Tensor any(long dim, bool keepdim = false) => Reduce(ReduceOp.Any, dim, keepdim);
 
+        public Tensor cumsum(long dim) => new(ct_scan(0, H, dim));
+        public Tensor cumprod(long dim) => new(ct_scan(1, H, dim));
+        public Tensor softmax(long dim) => new(ct_scan(2, H, dim));
+        public Tensor log_softmax(long dim) => new(ct_scan(3, H, dim));
+
+        /// <summary>Sorted values along <paramref name="dim"/> and their original positions.</summary>
+        public (Tensor values, Tensor indices) sort(long dim = -1, bool descending = false)
+        {
+            Check(ct_sort_topk(H, -1, dim, descending ? 1 : 0, out var values, out var indices));
+            return (new Tensor(values), new Tensor(indices));
+        }
+
+        /// <summary>The <paramref name="k"/> largest (or smallest) values along <paramref name="dim"/>, sorted, with positions.</summary>
+        public (Tensor values, Tensor indices) topk(long k, long dim = -1, bool largest = true)
+        {
+            if (k < 0) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be non-negative");
+            Check(ct_sort_topk(H, k, dim, largest ? 1 : 0, out var values, out var indices));
+            return (new Tensor(values), new Tensor(indices));
+        }
+
         private (Tensor, Tensor) MaxMin(long dim, bool keepdim, bool isMin)
         {
             Check(ct_max_min_dim(H, dim, keepdim ? 1 : 0, isMin ? 1 : 0, out var values, out var indexes));

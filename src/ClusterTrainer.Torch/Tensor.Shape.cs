@@ -83,6 +83,13 @@ public static partial class torch
             return Wrap(outs, got);
         }
 
+        /// <summary>Zeroes the elements above the <paramref name="diagonal"/> (0 = main; positive = above it).</summary>
+        public Tensor tril(long diagonal = 0) => new(ct_triangle(H, diagonal, 0));
+        /// <summary>Zeroes the elements below the <paramref name="diagonal"/> (attention masks use triu(1)).</summary>
+        public Tensor triu(long diagonal = 0) => new(ct_triangle(H, diagonal, 1));
+        /// <summary>Positions of the non-zero elements, one row of indices each (an int64 (n, dim) tensor).</summary>
+        public Tensor nonzero() => new(ct_nonzero(H));
+
         private static Tensor[] Wrap(IntPtr[] handles, int count)
         {
             var result = new Tensor[count];

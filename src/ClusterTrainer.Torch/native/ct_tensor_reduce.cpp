@@ -73,3 +73,28 @@ CT_EXPORT int32_t ct_max_min_dim(CtTensor t, int64_t dim, int32_t keepdim, int32
   }
   CT_CATCH(-1)
 }
+
+// Scans along one dim: kind 0 cumsum, 1 cumprod, 2 softmax, 3 log_softmax.
+CT_EXPORT CtTensor ct_scan(int32_t kind, CtTensor t, int64_t dim) {
+  CT_TRY {
+    switch (kind) {
+      case 0: return ct::wrap(t->cumsum(dim));
+      case 1: return ct::wrap(t->cumprod(dim));
+      case 2: return ct::wrap(t->softmax(dim));
+      case 3: return ct::wrap(t->log_softmax(dim));
+      default: throw std::invalid_argument("unknown scan kind " + std::to_string(kind));
+    }
+  }
+  CT_CATCH(nullptr)
+}
+
+// sort (k < 0) or topk (k >= 0) along dim: values and indices.
+CT_EXPORT int32_t ct_sort_topk(CtTensor t, int64_t k, int64_t dim, int32_t descending, CtTensor* values, CtTensor* indices) {
+  CT_TRY {
+    auto r = k < 0 ? t->sort(dim, descending != 0) : t->topk(k, dim, descending != 0, /*sorted=*/true);
+    *values = ct::wrap(std::move(std::get<0>(r)));
+    *indices = ct::wrap(std::move(std::get<1>(r)));
+    return 0;
+  }
+  CT_CATCH(-1)
+}

@@ -128,3 +128,12 @@ CT_EXPORT int32_t ct_index_put(CtTensor t, const IndexSpec* specs, int32_t n, Ct
   }
   CT_CATCH(-1)
 }
+
+// Lower (upper = 0) or upper (upper = 1) triangle relative to the given diagonal.
+CT_EXPORT CtTensor ct_triangle(CtTensor t, int64_t diagonal, int32_t upper) {
+  CT_TRY { return ct::wrap(upper ? t->triu(diagonal) : t->tril(diagonal)); }
+  CT_CATCH(nullptr)
+}
+
+// Indices of non-zero elements as an (n, dim) int64 tensor.
+CT_EXPORT CtTensor ct_nonzero(CtTensor t) { CT_TRY { return ct::wrap(t->nonzero()); } CT_CATCH(nullptr) }

@@ -252,4 +252,64 @@ public sealed class TransportTests
         Assert.Contains("PublicHost", e.Message);
         new RemoteSettings { Secret = "s", Host = "0.0.0.0", PublicHost = "node-1.trainer.svc" }.Validate();
     }
+
+    [Fact]
+    public async Task Connections_over_the_inbound_limit_are_refused_at_accept()
+    {
+        var (node, h) = TestTransports.Start("sys", new RemoteSettings { Secret = TestTransports.Secret, MaxInboundConnections = 2 });
+        await using (node)
+        {
+            var (_, s1) = await TestTransports.DialRawAsync(node.LocalAddress, handshake: false);
+            var (_, s2) = await TestTransports.DialRawAsync(node.LocalAddress, handshake: false);
+            await Poll.UntilAsync(() => node.Counters.InboundConnections == 2, "two connections accepted");
+            bool closed;
+            try
+            {
+                var (_, s3) = await TestTransports.DialRawAsync(node.LocalAddress, handshake: false);
+                closed = await TestTransports.ClosedByPeerAsync(s3);
+            }
+            catch (System.Net.Sockets.SocketException) { closed = true; } // reset while connecting: refused as well
+            Assert.True(closed, "the third connection must be closed");
+            Assert.Contains(h.Refusals, r => r.Reason.Contains("MaxInboundConnections = 2"));
+            s1.Dispose(); s2.Dispose();
+            // Slots free up once connections end (here: EOF during the handshake): a real peer gets in again.
+            bool admitted = false;
+            await Poll.UntilAsync(() =>
+            {
+                try
+                {
+                    var (_, stream) = TestTransports.DialRawAsync(node.LocalAddress).GetAwaiter().GetResult();
+                    stream.Dispose();
+                    admitted = true;
+                }
+                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or HandshakeException) { }
+                return admitted;
+            }, "a new connection admitted after the others closed");
+        }
+    }
+
+    [Fact]
+    public async Task Pooled_tensor_buffers_go_back_to_their_pools_on_both_sides()
+    {
+        var senderPool = new Actors.Buffers.PinnedBufferPool(4096, 128 * 1024 * 1024, 4);
+        var receiverPool = new Actors.Buffers.PinnedBufferPool(4096, 128 * 1024 * 1024, 4);
+        var (a, _) = TestTransports.Start("sysA", new RemoteSettings { Secret = TestTransports.Secret, BufferPool = senderPool });
+        var (b, hb) = TestTransports.Start("sysB", new RemoteSettings { Secret = TestTransports.Secret, BufferPool = receiverPool });
+        await using (a) await using (b)
+        {
+            var lease = senderPool.Rent(1 << 20);
+            lease.Span.Fill(7);
+            long before = senderPool.OutstandingCount;
+            a.Send(b.LocalAddress, "/user/ps", null, TensorPayload.FromPooled("w", 1, TensorDType.Float32, [1 << 18], lease));
+            await Poll.UntilAsync(() => hb.Messages.Count == 1, "the tensor at B");
+            await Poll.UntilAsync(() => senderPool.OutstandingCount == before - 1, "remoting returned the sender's buffer after writing it");
+            Assert.True(lease.IsDisposed);
+            var received = (TensorPayload)hb.Messages.Single().Message;
+            Assert.True(received.Data.Span.IndexOfAnyExcept((byte)7) < 0);
+            long out1 = receiverPool.OutstandingCount;
+            received.Dispose();
+            Assert.Equal(out1 - 1, receiverPool.OutstandingCount);
+            Assert.Equal(0, senderPool.DoubleReturnCount + receiverPool.DoubleReturnCount);
+        }
+    }
 }

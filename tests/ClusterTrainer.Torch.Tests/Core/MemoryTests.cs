@@ -139,6 +139,32 @@ public sealed class MemoryTests
     }
 
     [Fact]
+    public void A_scope_disposed_from_another_thread_does_not_break_its_own_thread()
+    {
+        var before = SettledCount();
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                var scope = NewDisposeScope();
+                var inside = ones(1);
+                var other = new Thread(scope.Dispose);
+                other.Start();
+                other.Join();
+                Assert.True(inside.IsDisposed);
+                using var after = ones(1); // must not join the disposed scope
+                Assert.Null(after.OwningScope);
+            }
+            catch (Exception e) { failure = e; }
+        });
+        thread.Start();
+        thread.Join();
+        Assert.Null(failure);
+        Assert.Equal(before, SettledCount());
+    }
+
+    [Fact]
     public void Tensors_created_outside_any_scope_are_freed_by_the_finalizer()
     {
         var before = SettledCount();

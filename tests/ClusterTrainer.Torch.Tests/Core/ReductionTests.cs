@@ -70,4 +70,37 @@ public sealed class ReductionTests
         Assert.True(b.any().item<bool>());
         Assert.Equal(new[] { false, true }, b.all(1).ToArray<bool>());
     }
+
+    [Fact]
+    public void Scans_sort_and_topk()
+    {
+        using var scope = NewDisposeScope();
+        var m = M();
+        Assert.Equal(new float[] { 1, 6, 9, 4, 6, 12 }, m.cumsum(1).ToArray<float>());
+        Assert.Equal(new float[] { 1, 5, 3, 4, 10, 18 }, m.cumprod(0).ToArray<float>());
+        var sm = m.softmax(1);
+        TensorAssert.Close(new[] { 1f, 1f }, sm.sum(1), 1e-6);
+        var e = new[] { MathF.Exp(1), MathF.Exp(5), MathF.Exp(3) };
+        TensorAssert.Close(new[] { MathF.Log(e[0] / e.Sum()) }, m.log_softmax(1)[0, 0].reshape(1), 1e-5);
+        var (sorted, order) = m.sort(1, descending: true);
+        Assert.Equal(new float[] { 5, 3, 1, 6, 4, 2 }, sorted.ToArray<float>());
+        Assert.Equal(new long[] { 1, 2, 0, 2, 0, 1 }, order.ToArray<long>());
+        var (top, where) = m.flatten().topk(2);
+        Assert.Equal(new float[] { 6, 5 }, top.ToArray<float>());
+        Assert.Equal(new long[] { 5, 1 }, where.ToArray<long>());
+        var (low, _) = m.flatten().topk(2, largest: false);
+        Assert.Equal(new float[] { 1, 2 }, low.ToArray<float>());
+    }
+
+    [Fact]
+    public void Triangles_and_nonzero()
+    {
+        using var scope = NewDisposeScope();
+        var o = ones(3, 3);
+        Assert.Equal(new float[] { 0, 1, 1, 0, 0, 1, 0, 0, 0 }, o.triu(1).ToArray<float>());
+        Assert.Equal(new float[] { 1, 0, 0, 1, 1, 0, 1, 1, 1 }, o.tril().ToArray<float>());
+        var nz = tensor(new float[] { 0, 2, 0, 3 }, new long[] { 2, 2 }).nonzero();
+        TensorAssert.Shape(nz, 2, 2);
+        Assert.Equal(new long[] { 0, 1, 1, 1 }, nz.ToArray<long>());
+    }
 }

@@ -82,4 +82,21 @@ public sealed class ShapeTests
         z.scatter_add_(1, idx, ones(3, 1));
         Assert.Equal(2f, z[0, 3].item<float>());
     }
+
+    [Fact]
+    public void Flip_expand_as_alias_and_combined_conversion()
+    {
+        using var scope = NewDisposeScope();
+        var m = arange(6).view(2, 3);
+        Assert.Equal(new long[] { 2, 1, 0, 5, 4, 3 }, m.flip(1).ToArray<long>());
+        TensorAssert.Shape(tensor(new float[] { 1, 2, 3 }).expand_as(zeros(4, 3)), 4, 3);
+        var alias = m.alias();
+        alias.add_(1);
+        Assert.Equal(1L, m[0, 0].item<long>());
+        var d = m.to(float64, CPU);
+        Assert.Equal(float64, d.dtype);
+        var copy = d.to(float64, copy: true);
+        copy.zero_();
+        Assert.Equal(1.0, d[0, 0].item<double>());
+    }
 }

@@ -39,5 +39,8 @@ public sealed class TuningTests
         TorchSettings.MallocTuning = !tuning;
         TorchSettings.MallocTuning = tuning;
         Assert.Equal(tuning, TorchSettings.MallocTuning);
+        var ex = Assert.Throws<InvalidOperationException>(() => TorchSettings.MallocArenaMax = 2);
+        Assert.Contains("before the first torch call", ex.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => TorchSettings.OpenBlasThreads = 0);
     }
 }
