@@ -62,4 +62,32 @@ public sealed class ClusterMembershipSpecs
             await node.EnterBarrier("resolved");
         });
     }
+    [Fact]
+    public async Task A_throttled_link_slows_gossip_but_the_cluster_stays_whole_and_heals_after_a_blackhole()
+    {
+        // A long stable-after: the resolver must not act during the short blackhole, even on a slow machine.
+        await using var spec = await MultiNodeSpec.StartAsync(new()
+        {
+            Roles = ["first", "second", "third"],
+            ClusterSettings = _ => ClusterSettings.ForTests() with { StableAfter = TimeSpan.FromSeconds(20) },
+        });
+        await spec.RunAsync(async node =>
+        {
+            await node.AwaitMembersUp(3, Long);
+            await node.EnterBarrier("cluster-up");
+            // 64 KiB/s is plenty for heartbeats and gossip: nobody is suspected.
+            await node.RunOn(() => spec.Throttle("first", "second", 64 * 1024), "first");
+            await node.EnterBarrier("throttled");
+            await node.AwaitAssert(() => Assert.Empty(node.Cluster.State.Unreachable), Long);
+            // A short blackhole (shorter than stable-after plus detection) heals without anyone being downed.
+            await node.RunOn(() => spec.Blackhole("second", "third"), "second");
+            await node.RunOn(async () =>
+                await node.AwaitAssert(() => Assert.Contains(node.Cluster.State.Unreachable, m => m.Address == spec.Address("third")), Long), "second");
+            await node.RunOn(() => spec.PassThrough("second", "third"), "second");
+            await node.EnterBarrier("healed");
+            await node.AwaitAssert(() => Assert.Empty(node.Cluster.State.Unreachable), Long);
+            await node.AwaitMembersUp(3, Long);
+            await node.EnterBarrier("done");
+        });
+    }
 }
