@@ -77,7 +77,8 @@ public sealed class ShardingPassivationSpecs
         Assert.Equal(2, Sleepy.Incarnations["a"]);
 
         // Stats across the cluster: every region answers, entity "a" is counted once.
-        foreach (var id in new[] { "b", "c", "d", "e" }) region.Tell(new Touch(id));
+        // Envelopes cross nodes too (the payload is written with its own type id).
+        foreach (var id in new[] { "b", "c", "d", "e" }) region.Tell(new ShardingEnvelope(id, new Touch(id)));
         await Await.ConditionAsync(() => Sleepy.Touched.Count == 5, Long, "five entities touched");
         var stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(Long), Long);
         Assert.Equal(2, stats.Regions.Count);

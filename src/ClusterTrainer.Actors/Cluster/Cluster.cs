@@ -15,7 +15,7 @@ public enum InitialStateMode
 /// <summary>
 /// Cluster membership of one actor system, after Akka's <c>Cluster.Get(system)</c>:
 /// <code>
-///   var cluster = Cluster.Get(system, ClusterSettings.Default with { SeedNodes = [...] });
+///   var cluster = Cluster.Get(system, new ClusterSettings { SeedNodes = [seed], Roles = ["ps"] });
 ///   cluster.JoinSeedNodes();
 ///   cluster.Subscribe(probe, InitialStateMode.InitialStateAsEvents, typeof(IMemberEvent));
 ///   cluster.Leave(cluster.SelfAddress);

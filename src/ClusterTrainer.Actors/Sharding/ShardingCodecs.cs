@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ClusterTrainer.Actors.Remote;
 using ClusterTrainer.Actors.Serialization;
 
 namespace ClusterTrainer.Actors.Sharding;
@@ -8,7 +9,8 @@ public static class ShardingCodecs
 {
     public const ushort RegisterId = 410, RegisterProxyId = 411, RegisterAckId = 412, GetShardHomeId = 413, ShardHomeId = 414,
         BeginHandOffId = 415, BeginHandOffAckId = 416, HandOffId = 417, ShardStoppedId = 418, GracefulShutdownReqId = 419,
-        GracefulShutdownAckId = 420, GetRegionsId = 421, RegionsListId = 422, GetShardRegionStatsId = 423, ShardRegionStatsId = 424;
+        GracefulShutdownAckId = 420, GetRegionsId = 421, RegionsListId = 422, GetShardRegionStatsId = 423, ShardRegionStatsId = 424,
+        ShardingEnvelopeId = 425;
 
     private static IActorRef Ref(ref MessageReader r) =>
         r.ReadActorRef() as IActorRef ?? throw new FormatException("sharding message: a required actor ref is missing");
@@ -29,6 +31,11 @@ public static class ShardingCodecs
         registry.Register<ShardStopped>(ShardStoppedId, (w, m) => w.WriteString(m.Shard), (ref MessageReader r) => new ShardStopped(r.ReadRequiredString()));
         registry.Register<GracefulShutdownReq>(GracefulShutdownReqId, (w, m) => w.WriteActorRef(m.Region), (ref MessageReader r) => new GracefulShutdownReq(Ref(ref r)));
         registry.Register<GracefulShutdownAck>(GracefulShutdownAckId, (w, m) => w.WriteActorRef(m.Region), (ref MessageReader r) => new GracefulShutdownAck(Ref(ref r)));
+        // The payload is any registered message, written with its own type id.
+        registry.Register<ShardingEnvelope>(ShardingEnvelopeId,
+            (w, m) => { w.WriteString(m.EntityId); RemoteMessageCodecs.WriteNested(registry, w, m.Message); },
+            (ref MessageReader r) => new ShardingEnvelope(r.ReadRequiredString(),
+                RemoteMessageCodecs.ReadNested(registry, ref r) ?? throw new FormatException("sharding envelope without a message")));
         registry.RegisterSingleton(GetRegionsId, GetRegions.Instance);
         registry.Register<RegionsList>(RegionsListId, (w, m) =>
         {
