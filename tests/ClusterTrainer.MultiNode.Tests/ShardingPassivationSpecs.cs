@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ClusterTrainer.Actors;
+using ClusterTrainer.Actors.Cluster;
 using ClusterTrainer.Actors.Remote;
 using ClusterTrainer.Actors.Serialization;
 using ClusterTrainer.Actors.Sharding;
@@ -38,14 +39,18 @@ public sealed class ShardingPassivationSpecs
         _ => null,
     });
 
-    private static IActorRef Start(ActorSystem system, TimeSpan? idle)
+    /// <summary>Spec messages cross nodes: allow-list them on every node.</summary>
+    private static void RegisterMessages(ActorSystem system)
     {
         var registry = Remoting.Get(system).Registry;
-        if (registry.FindById(10_201) is null)
-        {
-            registry.Register<Touch>(10_201, (w, m) => w.WriteString(m.EntityId), (ref MessageReader r) => new Touch(r.ReadRequiredString()));
-            registry.Register<Sleep>(10_202, (w, m) => w.WriteString(m.EntityId), (ref MessageReader r) => new Sleep(r.ReadRequiredString()));
-        }
+        if (registry.FindById(10_201) is not null) return;
+        registry.Register<Touch>(10_201, (w, m) => w.WriteString(m.EntityId), (ref MessageReader r) => new Touch(r.ReadRequiredString()));
+        registry.Register<Sleep>(10_202, (w, m) => w.WriteString(m.EntityId), (ref MessageReader r) => new Sleep(r.ReadRequiredString()));
+    }
+
+    private static IActorRef Start(ActorSystem system, TimeSpan? idle)
+    {
+        RegisterMessages(system);
         return ClusterSharding.Get(system).Start("sleepy", Props.Create<Sleepy>(),
             new ClusterShardingSettings { PassivateIdleAfter = idle, RetryInterval = TimeSpan.FromMilliseconds(300) }, Extractor);
     }
@@ -99,5 +104,31 @@ public sealed class ShardingPassivationSpecs
         region.Tell(new Touch("x"));
         await Await.ConditionAsync(() => Sleepy.Touched.GetValueOrDefault("x") == 2, Long, "x touched again");
         Assert.Equal(2, Sleepy.Incarnations["x"]);
+    }
+    [Fact]
+    public async Task A_proxy_region_on_a_node_without_the_role_routes_to_the_hosting_nodes()
+    {
+        Sleepy.Incarnations.Clear();
+        Sleepy.Touched.Clear();
+        await using var spec = await MultiNodeSpec.StartAsync(new()
+        {
+            Roles = ["host", "client"],
+            ClusterSettings = role => ClusterSettings.ForTests() with { Roles = role == "host" ? ["ps"] : [] },
+        });
+        var settings = new ClusterShardingSettings { Role = "ps", PassivateIdleAfter = null, RetryInterval = TimeSpan.FromMilliseconds(300) };
+        RegisterMessages(spec.System("host"));
+        RegisterMessages(spec.System("client"));
+        ClusterSharding.Get(spec.System("client")).StartProxy("sleepy-ps", "ps", Extractor);
+        ClusterSharding.Get(spec.System("host")).Start("sleepy-ps", Props.Create<Sleepy>(), settings, Extractor);
+        await spec.RunAsync(node => node.AwaitMembersUp(2, Long));
+
+        var proxy = ClusterSharding.Get(spec.System("client")).ShardRegion("sleepy-ps");
+        foreach (var id in new[] { "p1", "p2", "p3" }) proxy.Tell(new Touch(id));
+        await Await.ConditionAsync(() => Sleepy.Touched.Count == 3, Long, "three entities touched through the proxy");
+        var hosted = await ClusterSharding.Get(spec.System("host")).ShardRegion("sleepy-ps")
+            .Ask<CurrentShardRegionState>(GetShardRegionState.Instance, Long);
+        Assert.Equal(3, hosted.Shards.Sum(x => x.EntityIds.Count));
+        var onClient = await proxy.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, Long);
+        Assert.Empty(onClient.Shards);
     }
 }
