@@ -35,9 +35,6 @@ public class TestKit : TestKitBase, IDisposable
     /// <summary>Options used when the test passes none: warnings and errors only, dead letters not logged.</summary>
     public static ActorSystemOptions DefaultOptions { get; } = new() { LogLevel = LogLevel.Warning, LogDeadLetters = false };
 
-    /// <summary>A new probe in this kit's system.</summary>
-    public TestProbe CreateTestProbe(string name = "probe") => new(Sys, Settings, name);
-
     /// <summary>Terminates the system and waits up to <paramref name="timeout"/> (dilated; default 10 s).</summary>
     public void Shutdown(TimeSpan? timeout = null, bool verifySystemShutdown = false)
     {

@@ -12,7 +12,8 @@ namespace ClusterTrainer.TestKit;
 public abstract partial class TestKitBase
 {
     private static int _testActorCounter;
-    private readonly BlockingCollection<Envelope> _queue = new(new ConcurrentQueue<Envelope>());
+    private readonly TestActorQueue _state = new();
+    private readonly BlockingCollection<Envelope> _queue;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private TimeSpan? _end; // deadline of the innermost Within, on _clock
     private Envelope _last;
@@ -22,7 +23,8 @@ public abstract partial class TestKitBase
     {
         Sys = system;
         Settings = settings;
-        TestActor = system.SystemActorOf(Props.CreateBy(() => new TestActor(_queue)),
+        _queue = _state.Messages;
+        TestActor = system.SystemActorOf(Props.CreateBy(() => new TestActor(_state)),
             $"{testActorName}-{Interlocked.Increment(ref _testActorCounter)}");
     }
 
@@ -58,6 +60,24 @@ public abstract partial class TestKitBase
         var dilated = Dilated(timeout.Value);
         return _end is { } end && dilated > Clamp(end - _clock.Elapsed) ? Clamp(end - _clock.Elapsed) : dilated;
     }
+
+    /// <summary>A new probe in this kit's system.</summary>
+    public TestProbe CreateTestProbe(string name = "probe") => new(Sys, Settings, name);
+
+    /// <summary>A new probe in another actor system (multi-node specs), with this kit's time settings.</summary>
+    public TestProbe CreateTestProbe(ActorSystem system, string name = "probe") => new(system, Settings, name);
+
+    /// <summary>
+    /// From now on the TestActor drops messages for which <paramref name="shouldIgnore"/> is true (e.g.
+    /// periodic noise such as heartbeats); they never reach ExpectMsg. <see cref="IgnoreNoMessages"/> undoes it.
+    /// </summary>
+    public void IgnoreMessages(Func<object, bool> shouldIgnore) =>
+        _state.Ignore = shouldIgnore ?? throw new ArgumentNullException(nameof(shouldIgnore));
+
+    public void IgnoreMessages<T>(Func<T, bool>? shouldIgnore = null) =>
+        _state.Ignore = m => m is T t && (shouldIgnore is null || shouldIgnore(t));
+
+    public void IgnoreNoMessages() => _state.Ignore = null;
 
     /// <summary>Sends from this kit's TestActor.</summary>
     public void Send(IActorRef target, object message) => target.Tell(message, TestActor);

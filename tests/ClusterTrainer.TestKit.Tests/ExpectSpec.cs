@@ -135,4 +135,16 @@ public sealed class ExpectSpec : TestKit
         probe.ExpectMsg("from test");
         Assert.Equal(TestActor, probe.LastSender);
     }
+
+    [Fact]
+    public void IgnoreMessages_drops_noise_until_switched_off()
+    {
+        IgnoreMessages<string>(s => s.StartsWith("heartbeat"));
+        TestActor.Tell("heartbeat 1", ActorRefs.NoSender);
+        TestActor.Tell("real", ActorRefs.NoSender);
+        ExpectMsg("real");
+        IgnoreNoMessages();
+        TestActor.Tell("heartbeat 2", ActorRefs.NoSender);
+        ExpectMsg("heartbeat 2");
+    }
 }

@@ -15,8 +15,10 @@ namespace ClusterTrainer.Actors;
 ///     \                                                  /
 ///      `------------------- Close() ------------------> Closed (terminal; remaining mail to dead letters)
 ///
-/// System messages live in their own queue and are drained before every user message. Tell is lock-free:
-/// one ConcurrentQueue enqueue plus at most one CAS to schedule.
+/// System messages live in their own queue and are drained before every user message. One run handles at
+/// most <see cref="ActorSystemOptions.Throughput"/> user messages, then yields the thread and reschedules
+/// itself in <c>finally</c> if work is left. Tell is lock-free: one ConcurrentQueue enqueue plus at most one
+/// CAS to schedule.
 /// </summary>
 internal sealed class Mailbox : IThreadPoolWorkItem
 {
@@ -31,13 +33,15 @@ internal sealed class Mailbox : IThreadPoolWorkItem
     private readonly int? _capacity;
     private readonly MailboxOverflowPolicy _policy;
     private readonly int _throughput;
-    private int _count;
+    private readonly bool _bounded;
+    private int _count; // maintained only for bounded mailboxes (it enforces the capacity)
     private int _status;
     private ActorCell _cell = null!;
 
     public Mailbox(MailboxOptions options, int throughput)
     {
         _capacity = options.Capacity;
+        _bounded = options.Capacity is not null;
         _policy = options.OverflowPolicy;
         _throughput = throughput;
     }
@@ -45,19 +49,17 @@ internal sealed class Mailbox : IThreadPoolWorkItem
     public void SetCell(ActorCell cell) => _cell = cell;
 
     /// <summary>Queued user messages (including ones put back from the stash).</summary>
-    public int Count => Volatile.Read(ref _count) + _prepended.Count;
+    public int Count => (_bounded ? Volatile.Read(ref _count) : _queue.Count) + Volatile.Read(ref _prependedHint);
 
     public bool IsClosed => (Volatile.Read(ref _status) & ClosedBit) != 0;
     public bool IsSuspended => Volatile.Read(ref _status) >= SuspendUnit;
-    private bool HasMessages => !_queue.IsEmpty || _prepended.Count > 0;
     private bool HasSystemMessages => !_systemQueue.IsEmpty;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Post(in Envelope envelope)
     {
         if (IsClosed) { _cell.DeadLetter(envelope); return; }
-        if (_capacity is { } capacity && !MakeRoom(envelope, capacity)) return;
-        else if (_capacity is null) Interlocked.Increment(ref _count);
+        if (_bounded && !MakeRoom(envelope, _capacity!.Value)) return;
         _queue.Enqueue(envelope);
         if (IsClosed) { DrainQueueToDeadLetters(); return; }
         TrySchedule();
@@ -67,7 +69,7 @@ internal sealed class Mailbox : IThreadPoolWorkItem
     public void PostInternal(in Envelope envelope)
     {
         if (IsClosed) { _cell.DeadLetter(envelope); return; }
-        Interlocked.Increment(ref _count);
+        if (_bounded) Interlocked.Increment(ref _count);
         _queue.Enqueue(envelope);
         if (IsClosed) { DrainQueueToDeadLetters(); return; }
         TrySchedule();
@@ -133,7 +135,7 @@ internal sealed class Mailbox : IThreadPoolWorkItem
         if (_prepended.Count > 0) { envelope = _prepended.Dequeue(); return true; }
         if (_queue.TryDequeue(out envelope))
         {
-            Interlocked.Decrement(ref _count);
+            if (_bounded) Interlocked.Decrement(ref _count);
             return true;
         }
         return false;
@@ -204,7 +206,7 @@ internal sealed class Mailbox : IThreadPoolWorkItem
     {
         while (_queue.TryDequeue(out var e))
         {
-            Interlocked.Decrement(ref _count);
+            if (_bounded) Interlocked.Decrement(ref _count);
             _cell.DeadLetter(e);
         }
     }
@@ -220,7 +222,7 @@ internal sealed class Mailbox : IThreadPoolWorkItem
         var s = Volatile.Read(ref _status);
         if ((s & (ClosedBit | ScheduledBit)) != 0) return;
         if (!HasSystemMessages && (s >= SuspendUnit || !HasMessagesAnyThread())) return;
-        if (SetAsScheduled()) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        if (SetAsScheduled()) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
     }
 
     private bool HasMessagesAnyThread() => !_queue.IsEmpty || Volatile.Read(ref _prependedHint) != 0;
@@ -241,6 +243,12 @@ internal sealed class Mailbox : IThreadPoolWorkItem
                 _cell.Invoke(envelope);
                 ProcessSystemMessages();
             }
+        }
+        catch (Exception e)
+        {
+            // Invoke and SystemInvoke handle actor failures themselves; reaching here is a runtime bug,
+            // which must not take the whole process down with an unhandled thread-pool exception.
+            _cell.System.Log.Error(e, $"Internal error while running the mailbox of {_cell.Self.Path}.");
         }
         finally
         {

@@ -23,12 +23,18 @@ public abstract partial class PersistentActor : ActorBase
     /// <summary>Events read from the journal per round trip during recovery.</summary>
     protected const int ReplayPageSize = 1000;
 
-    private readonly HandlerTable commandHandlers = new();
     private readonly HandlerTable recoverHandlers = new();
+    private readonly List<HandlerTable> behaviours = [new HandlerTable()];
+    private HandlerTable building;
     private readonly List<Pending> pending = new();
     private PersistencePlugins? plugins;
     private ILoggingAdapter? log;
     private bool stopped;
+
+    protected PersistentActor()
+    {
+        building = behaviours[0];
+    }
 
     /// <summary>Stable identity of this actor's event stream; the same id after every restart.</summary>
     public abstract string PersistenceId { get; }
@@ -63,11 +69,28 @@ public abstract partial class PersistentActor : ActorBase
     protected void Recover<T>(Predicate<T> shouldHandle, Action<T> handler) => recoverHandlers.Add(shouldHandle, handler);
 
     /// <summary>Handles <typeparamref name="T"/> once recovered.</summary>
-    protected void Command<T>(Action<T> handler) => commandHandlers.Add<T>(null, handler);
+    protected void Command<T>(Action<T> handler) => building.Add<T>(null, handler);
 
-    protected void Command<T>(Predicate<T> shouldHandle, Action<T> handler) => commandHandlers.Add(shouldHandle, handler);
+    protected void Command<T>(Predicate<T> shouldHandle, Action<T> handler) => building.Add(shouldHandle, handler);
 
-    protected void CommandAny(Action<object> handler) => commandHandlers.Add<object>(null, handler);
+    protected void CommandAny(Action<object> handler) => building.Add<object>(null, handler);
+
+    /// <summary>
+    /// Replaces the command handlers with those <paramref name="configure"/> registers (Command&lt;T&gt; calls).
+    /// Use this, not Context.Become, so that Persist keeps working in the new behaviour.
+    /// </summary>
+    protected void Become(Action configure) => behaviours[^1] = Build(configure);
+
+    /// <summary>Pushes a command behaviour; <see cref="UnbecomeStacked"/> returns to the previous one.</summary>
+    protected void BecomeStacked(Action configure) => behaviours.Add(Build(configure));
+
+    protected void UnbecomeStacked()
+    {
+        if (behaviours.Count > 1)
+        {
+            behaviours.RemoveAt(behaviours.Count - 1);
+        }
+    }
 
     /// <summary>
     /// Stores <paramref name="event"/>, then calls <paramref name="handler"/> with it. Commands that
@@ -126,7 +149,7 @@ public abstract partial class PersistentActor : ActorBase
 
     protected sealed override bool Receive(object message)
     {
-        var handled = commandHandlers.Handle(message);
+        var handled = behaviours[^1].Handle(message);
         if (pending.Count > 0)
         {
             Cell.RunAsyncHandler(FlushAsync);
@@ -190,6 +213,24 @@ public abstract partial class PersistentActor : ActorBase
         }
 
         await FlushAsync();
+    }
+
+    private HandlerTable Build(Action configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var table = new HandlerTable();
+        var previous = building;
+        building = table;
+        try
+        {
+            configure();
+        }
+        finally
+        {
+            building = previous;
+        }
+
+        return table;
     }
 
     private static async Task<List<PersistentRepr>> ReadPageAsync(IJournal journal, string persistenceId, long from, long to, int max)

@@ -8,6 +8,22 @@ public sealed record NodeAddress(string System, string Host, int Port)
 {
     public const string Protocol = "ct.tcp";
 
+    private int _hash;
+
+    /// <summary>Copy for <c>with</c>: the cached hash must not travel to an address with other values.</summary>
+    protected NodeAddress(NodeAddress original)
+    {
+        System = original.System;
+        Host = original.Host;
+        Port = original.Port;
+    }
+
+    /// <summary>Cached: addresses key the per-message lookups of the transport.</summary>
+    public override int GetHashCode() => _hash != 0 ? _hash : (_hash = HashCode.Combine(System, Host, Port) | 1);
+
+    public bool Equals(NodeAddress? other) =>
+        ReferenceEquals(this, other) || (other is not null && Port == other.Port && System == other.System && Host == other.Host);
+
     /// <summary><c>host:port</c>, the form used on the command line and in settings.</summary>
     public string HostPort => $"{Host}:{Port}";
 

@@ -66,7 +66,9 @@ public sealed class RemoteActorRefProvider : LocalActorRefProvider, ITransportHa
         return _remoteRefs.GetOrAdd(key, _ => new RemoteActorRef(this, path, node));
     }
 
-    internal bool IsTerminatedAddress(NodeAddress node) => _terminatedAddresses.ContainsKey(node);
+    // ConcurrentDictionary.IsEmpty takes every lock when empty: a flag keeps the per-message check free.
+    private volatile bool _anyTerminated;
+    internal bool IsTerminatedAddress(NodeAddress node) => _anyTerminated && _terminatedAddresses.ContainsKey(node);
 
     internal void SendRemote(RemoteActorRef target, object message, IActorRef? sender)
     {
@@ -88,6 +90,7 @@ public sealed class RemoteActorRefProvider : LocalActorRefProvider, ITransportHa
     private void OnAddressTerminated(NodeAddress node, string reason)
     {
         if (!_terminatedAddresses.TryAdd(node, reason)) return;
+        _anyTerminated = true;
         Log.Warning($"address {node} terminated ({reason}); watchers of its actors get Terminated");
         Watcher.AddressTerminated(node);
     }

@@ -25,6 +25,8 @@ public sealed record RemoteSettings
     /// <summary>Writer batches up to this many bytes of small frames per socket write.</summary>
     public int WriteBatchBytes { get; init; } = 256 * 1024;
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Inbound connections open at once (each holds a 128 KiB read buffer); more are closed at accept, logged and counted.</summary>
+    public int MaxInboundConnections { get; init; } = 512;
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>First reconnect delay after a lost or failed connection; doubles per failure up to <see cref="ReconnectBackoffMax"/>, ±20% jitter.</summary>
     public TimeSpan ReconnectBackoffMin { get; init; } = TimeSpan.FromMilliseconds(100);
@@ -52,6 +54,8 @@ public sealed record RemoteSettings
             throw new ArgumentException($"RemoteSettings.MaxFrameSize {MaxFrameSize} exceeds the buffer pool's largest buffer {BufferPool.MaxBufferSize}; lower it or use a pool with larger buffers.");
         if (OutboundQueueCapacity < 1)
             throw new ArgumentException($"RemoteSettings.OutboundQueueCapacity must be >= 1, got {OutboundQueueCapacity}.");
+        if (MaxInboundConnections < 1)
+            throw new ArgumentException($"RemoteSettings.MaxInboundConnections must be >= 1, got {MaxInboundConnections}.");
         if (WriteBatchBytes < 4096)
             throw new ArgumentException($"RemoteSettings.WriteBatchBytes must be >= 4096, got {WriteBatchBytes}.");
         if (ReconnectBackoffMin <= TimeSpan.Zero || ReconnectBackoffMax < ReconnectBackoffMin)

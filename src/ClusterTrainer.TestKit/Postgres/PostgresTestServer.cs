@@ -60,11 +60,15 @@ public sealed class PostgresTestServer : IAsyncDisposable, IDisposable
     public static async Task<PostgresTestServer> StartAsync(string? binDirectory = null, CancellationToken cancellationToken = default)
     {
         var stopwatch = Stopwatch.StartNew();
-        var bin = binDirectory ?? FindBinDirectory();
+        var bin = binDirectory is null ? FindBinDirectory() : CheckBinDirectory(binDirectory);
         var asPostgres = IsRoot();
-        var root = Directory.CreateTempSubdirectory("ct-pg-").FullName;
+        await StaleServers.ReapAsync(bin, asPostgres, cancellationToken).ConfigureAwait(false);
+        var root = Directory.CreateTempSubdirectory(StaleServers.DirectoryPrefix).FullName;
         try
         {
+            // Lets a later run reap this server should the test host die without disposing it.
+            await File.WriteAllTextAsync(Path.Combine(root, StaleServers.OwnerFile), Environment.ProcessId.ToString(), cancellationToken)
+                .ConfigureAwait(false);
             if (asPostgres)
             {
                 await ProcessRunner.RunAsync("chown", ["postgres:postgres", root], TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
@@ -161,7 +165,7 @@ public sealed class PostgresTestServer : IAsyncDisposable, IDisposable
 
     private void OnProcessExit(object? sender, EventArgs e) => Dispose();
 
-    private static Task RunServerBinaryAsync(string bin, bool asPostgres, string tool, string[] args, CancellationToken cancellationToken)
+    internal static Task RunServerBinaryAsync(string bin, bool asPostgres, string tool, string[] args, CancellationToken cancellationToken)
     {
         var path = Path.Combine(bin, tool);
         return asPostgres
@@ -186,11 +190,18 @@ public sealed class PostgresTestServer : IAsyncDisposable, IDisposable
                 .Select(d => Path.Combine(d, "bin")));
         }
 
-        return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")))
-               ?? throw new InvalidOperationException(
-                   "PostgreSQL server binaries (initdb, pg_ctl) were not found in /usr/lib/postgresql/*/bin. Install them with " +
-                   "`apt-get install postgresql` (./build.sh setup does it), or point CLUSTERTRAINER_PG_BIN at their directory.");
+        return candidates.FirstOrDefault(HasServerBinaries) ?? throw MissingBinaries("/usr/lib/postgresql/*/bin");
     }
+
+    private static string CheckBinDirectory(string directory) =>
+        HasServerBinaries(directory) ? directory : throw MissingBinaries(directory);
+
+    private static bool HasServerBinaries(string directory) =>
+        File.Exists(Path.Combine(directory, "initdb")) && File.Exists(Path.Combine(directory, "pg_ctl"));
+
+    private static InvalidOperationException MissingBinaries(string where) =>
+        new($"PostgreSQL server binaries (initdb, pg_ctl) were not found in {where}. Install them with " +
+            "`apt-get install postgresql` (./build.sh setup does it), or point CLUSTERTRAINER_PG_BIN at their directory.");
 
     private static int FreePort()
     {
@@ -201,7 +212,7 @@ public sealed class PostgresTestServer : IAsyncDisposable, IDisposable
 
     private static bool IsRoot() => OperatingSystem.IsLinux() && NativeMethods.geteuid() == 0;
 
-    private static void TryDeleteDirectory(string path)
+    internal static void TryDeleteDirectory(string path)
     {
         try
         {

@@ -13,6 +13,16 @@ public static partial class torch
         public static Modules.Conv1d Conv1d(long in_channels, long out_channels, long kernel_size, long stride = 1, long padding = 0, long dilation = 1, long groups = 1, bool bias = true)
             => new(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias);
 
+        public static Modules.Conv1d Conv1d(long in_channels, long out_channels, long kernel_size, string padding, long stride = 1, long dilation = 1, long groups = 1, bool bias = true)
+            => new(in_channels, out_channels, kernel_size, padding, stride, dilation, groups, bias);
+
+        /// <summary>Conv2d with padding "same" (output size = input size; stride 1) or "valid".</summary>
+        public static Modules.Conv2d Conv2d(long in_channels, long out_channels, long kernel_size, string padding, long dilation = 1, long groups = 1, bool bias = true)
+            => new(in_channels, out_channels, [kernel_size, kernel_size], padding, null, [dilation, dilation], groups, bias);
+
+        public static Modules.Conv2d Conv2d(long in_channels, long out_channels, long[] kernel_size, string padding, long[]? stride = null, long[]? dilation = null, long groups = 1, bool bias = true)
+            => new(in_channels, out_channels, kernel_size, padding, stride, dilation, groups, bias);
+
         public static Modules.Conv2d Conv2d(long in_channels, long out_channels, long kernel_size, long stride = 1, long padding = 0, long dilation = 1, long groups = 1, bool bias = true)
             => new(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias);
 
@@ -52,6 +62,9 @@ public static partial class torch
 
         public static Modules.Sequential Sequential(params Module<Tensor, Tensor>[] modules) => new(modules);
         public static Modules.Sequential Sequential(params (string name, Module<Tensor, Tensor> module)[] modules) => new(modules);
+
+        public static Modules.ModuleList<T> ModuleList<T>(params T[] modules) where T : Module => new(modules);
+        public static Modules.Identity Identity() => new();
 
         public static Modules.RNN RNN(long input_size, long hidden_size, long num_layers = 1, string nonlinearity = "tanh", bool bias = true, bool batch_first = false, double dropout = 0.0, bool bidirectional = false)
             => new(input_size, hidden_size, num_layers, nonlinearity, bias, batch_first, dropout, bidirectional);

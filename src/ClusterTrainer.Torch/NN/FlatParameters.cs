@@ -21,6 +21,8 @@ public sealed unsafe class FlatParameters : IDisposable
     public sealed record Slot(string Name, long Offset, long Length, long[] Shape);
 
     private readonly Dictionary<string, Slot> _byName;
+    private readonly float* _values;     // the buffers are ours and never move or resize: cache their addresses
+    private readonly float* _gradients;
 
     /// <summary>The flat parameter buffer (1-D float32, length <see cref="Count"/>).</summary>
     public Tensor Values { get; }
@@ -39,6 +41,9 @@ public sealed unsafe class FlatParameters : IDisposable
         Slots = slots;
         Count = count;
         _byName = slots.ToDictionary(s => s.Name);
+        if (count > int.MaxValue) throw new NotSupportedException($"{count} parameters exceed what one Span can address; shard the model.");
+        _values = (float*)values.data_ptr();
+        _gradients = (float*)gradients.data_ptr();
     }
 
     /// <summary>Flattens <paramref name="module"/>'s parameters (CPU, float32). Current values are kept and
@@ -79,10 +84,10 @@ public sealed unsafe class FlatParameters : IDisposable
         : throw new KeyNotFoundException($"No parameter named '{name}' in the flat buffer; known names: {string.Join(", ", _byName.Keys)}.");
 
     /// <summary>All parameter values, writable in place (zero-copy over native memory).</summary>
-    public Span<float> ValuesSpan => Values.data<float>();
+    public Span<float> ValuesSpan => new(Live(_values), (int)Count);
 
     /// <summary>All gradients, writable in place (zero-copy over native memory).</summary>
-    public Span<float> GradientsSpan => Gradients.data<float>();
+    public Span<float> GradientsSpan => new(Live(_gradients), (int)Count);
 
     /// <summary>One parameter's values inside <see cref="ValuesSpan"/>.</summary>
     public Span<float> ValuesOf(string name)
@@ -97,6 +102,10 @@ public sealed unsafe class FlatParameters : IDisposable
         var s = this[name];
         return GradientsSpan.Slice(checked((int)s.Offset), checked((int)s.Length));
     }
+
+    private float* Live(float* p) => Values.IsDisposed || Gradients.IsDisposed
+        ? throw new ObjectDisposedException(nameof(FlatParameters), "the flat buffers were disposed; create a new FlatParameters for the module")
+        : p;
 
     public void Dispose()
     {

@@ -26,6 +26,34 @@ public static partial class torch
             public static Tensor conv3d(Tensor input, Tensor weight, Tensor? bias = null, long[]? stride = null, long[]? padding = null, long[]? dilation = null, long groups = 1)
                 => conv(3, input, weight, bias, stride ?? [1, 1, 1], padding ?? [0, 0, 0], dilation ?? [1, 1, 1], groups);
 
+            /// <summary>Convolution with PyTorch's string padding: "valid" (none) or "same" (output size = input size; stride 1).</summary>
+            internal static Tensor conv(int dims, Tensor input, Tensor weight, Tensor? bias, long[] stride, string padding, long[] dilation, long groups)
+            {
+                CheckLength(dims, stride, nameof(stride)); CheckLength(dims, dilation, nameof(dilation));
+                int mode = PaddingMode(padding);
+                if (mode == 1 && stride.Any(s => s != 1))
+                    throw new ArgumentException($"padding=\"same\" needs stride 1 in every dim, got [{string.Join(", ", stride)}]; use numeric padding with strides.", nameof(stride));
+                fixed (long* s = stride, d = dilation)
+                {
+                    var r = W(NativeMethods.ct_nn_conv_padmode(H(input), H(weight), H(bias), dims, s, mode, d, groups));
+                    GC.KeepAlive(input); GC.KeepAlive(weight); GC.KeepAlive(bias);
+                    return r;
+                }
+            }
+
+            internal static int PaddingMode(string padding) => padding switch
+            {
+                "valid" => 0,
+                "same" => 1,
+                _ => throw new ArgumentException($"padding must be \"valid\", \"same\" or numbers, got \"{padding}\".", nameof(padding)),
+            };
+
+            public static Tensor conv1d(Tensor input, Tensor weight, Tensor? bias, long stride, string padding, long dilation = 1, long groups = 1)
+                => conv(1, input, weight, bias, [stride], padding, [dilation], groups);
+
+            public static Tensor conv2d(Tensor input, Tensor weight, Tensor? bias, long[]? stride, string padding, long[]? dilation = null, long groups = 1)
+                => conv(2, input, weight, bias, stride ?? [1, 1], padding, dilation ?? [1, 1], groups);
+
             internal static Tensor conv(int dims, Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups)
             {
                 CheckLength(dims, stride, nameof(stride)); CheckLength(dims, padding, nameof(padding)); CheckLength(dims, dilation, nameof(dilation));

@@ -61,6 +61,27 @@ public static partial class torch
                 return uniform_(t, -bound, bound);
             }
 
+            /// <summary>kaiming_normal_(tensor, a, mode="fan_in", nonlinearity="leaky_relu").</summary>
+            public static Tensor kaiming_normal_(Tensor t, double a = 0, string mode = "fan_in", string nonlinearity = "leaky_relu")
+            {
+                var (fanIn, fanOut) = calculate_fan_in_and_fan_out(t);
+                long fan = mode switch
+                {
+                    "fan_in" => fanIn,
+                    "fan_out" => fanOut,
+                    _ => throw new ArgumentException($"mode must be fan_in or fan_out, got '{mode}'.", nameof(mode)),
+                };
+                double std = calculate_gain(nonlinearity, a) / Math.Sqrt(fan);
+                return normal_(t, 0, std);
+            }
+
+            /// <summary>xavier_normal_(tensor, gain).</summary>
+            public static Tensor xavier_normal_(Tensor t, double gain = 1.0)
+            {
+                var (fanIn, fanOut) = calculate_fan_in_and_fan_out(t);
+                return normal_(t, 0, gain * Math.Sqrt(2.0 / (fanIn + fanOut)));
+            }
+
             /// <summary>xavier_uniform_(tensor, gain).</summary>
             public static Tensor xavier_uniform_(Tensor t, double gain = 1.0)
             {

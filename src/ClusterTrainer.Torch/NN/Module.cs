@@ -225,7 +225,26 @@ public static partial class torch
                 foreach (var t in _buffers.Values) t?.Dispose();
             }
 
-            public override string ToString() => name;
+            /// <summary>The layer's settings as PyTorch prints them inside the parentheses ("in_features=5, ...").</summary>
+            protected virtual string extra_repr() => "";
+
+            /// <summary>PyTorch's module printout: the name, the settings, and each child indented on its own line.</summary>
+            public override string ToString()
+            {
+                var extra = extra_repr();
+                if (_modules.Count == 0) return $"{name}({extra})";
+                var sb = new System.Text.StringBuilder(name).Append('(');
+                if (extra.Length > 0) sb.Append("\n  ").Append(extra);
+                foreach (var (child, module) in _modules)
+                    sb.Append("\n  (").Append(child).Append("): ").Append(module.ToString().Replace("\n", "\n  "));
+                return sb.Append("\n)").ToString();
+            }
+
+            private protected static string Tuple(long[] values) => values.Length == 1 ? $"({values[0]},)" : "(" + string.Join(", ", values) + ")";
+
+            private protected static string Py(bool value) => value ? "True" : "False";
+
+            private protected static string Py(double value) => value.ToString("0.0###########", System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 }

@@ -21,6 +21,9 @@ internal static unsafe partial class NativeMethods
     internal static partial IntPtr ct_nn_conv(IntPtr x, IntPtr w, IntPtr b, int dims, long* stride, long* padding, long* dilation, long groups);
 
     [LibraryImport(NNLibrary)]
+    internal static partial IntPtr ct_nn_conv_padmode(IntPtr x, IntPtr w, IntPtr b, int dims, long* stride, int mode, long* dilation, long groups);
+
+    [LibraryImport(NNLibrary)]
     internal static partial IntPtr ct_nn_max_pool(IntPtr x, int dims, long* kernel, long* stride, long* padding, long* dilation, int ceilMode);
 
     [LibraryImport(NNLibrary)]

@@ -4,23 +4,36 @@ namespace ClusterTrainer.Torch.Optim;
 /// Base of the epoch-based learning-rate schedulers, after PyTorch 1.13's <c>_LRScheduler</c>: on
 /// construction every group's <see cref="ParamGroup.InitialLearningRate"/> is set (if not yet) to its
 /// current lr, <c>base_lrs</c> are taken from it, and one initial <see cref="step"/> sets epoch 0.
-/// Call <see cref="step"/> once per epoch after <c>optimizer.step()</c>. The schedules use PyTorch's
+/// Call <see cref="step"/> once per epoch after <c>optimizer.step()</c>. A scheduler can also drive a
+/// standalone list of rates (<see cref="LrTarget.Standalone"/>), e.g. on a coordinator that sends each
+/// epoch's lr to the parameter-server shards. The schedules use PyTorch's
 /// recursive ("chainable") forms, so the lr sequences match PyTorch's to the last bit.
 /// </summary>
-public abstract class LRScheduler
+public abstract class LRScheduler : ILrSchedule
 {
     private double[] _lastLr = [];
 
-    protected LRScheduler(Optimizer optimizer)
+    protected LRScheduler(LrTarget target)
     {
-        ArgumentNullException.ThrowIfNull(optimizer);
-        this.optimizer = optimizer;
-        foreach (var g in optimizer.param_groups) g.InitialLearningRate ??= g.LearningRate;
-        base_lrs = optimizer.param_groups.Select(g => g.InitialLearningRate!.Value).ToArray();
+        ArgumentNullException.ThrowIfNull(target);
+        this.target = target;
+        var baseLrs = new double[target.Count];
+        for (int i = 0; i < baseLrs.Length; i++)
+        {
+            if (target.InitialLearningRate(i) is null) target.SetInitialLearningRate(i, target[i]);
+            baseLrs[i] = target.InitialLearningRate(i)!.Value;
+        }
+        base_lrs = baseLrs;
         last_epoch = -1;
     }
 
-    public Optimizer optimizer { get; }
+    /// <summary>The learning rates driven: an optimizer's groups or a standalone list.</summary>
+    public LrTarget target { get; }
+
+    /// <summary>The optimizer driven, or null for a standalone schedule.</summary>
+    public Optimizer? optimizer => target.Optimizer;
+
+    /// <summary>Each group's starting learning rate (its <c>initial_lr</c>).</summary>
     public IReadOnlyList<double> base_lrs { get; }
 
     /// <summary>The epoch the current learning rates belong to (0 after construction).</summary>
@@ -40,28 +53,34 @@ public abstract class LRScheduler
         step_count++;
         last_epoch++;
         var values = get_lr();
-        var groups = optimizer.param_groups;
-        for (int i = 0; i < groups.Count; i++) groups[i].LearningRate = values[i];
-        _lastLr = groups.Select(g => g.LearningRate).ToArray();
+        for (int i = 0; i < values.Length; i++) target[i] = values[i];
+        _lastLr = target.Snapshot();
     }
+
+    void ILrSchedule.EpochEnd(double? metric) => step();
 
     /// <summary>The learning rates for <see cref="last_epoch"/>, from the groups' current ones.</summary>
     protected abstract double[] get_lr();
 
-    protected double[] CurrentLrs() => optimizer.param_groups.Select(g => g.LearningRate).ToArray();
+    protected double[] CurrentLrs() => target.Snapshot();
 
-    /// <summary>Counters to save with a checkpoint (the lrs themselves live in the optimizer's state).</summary>
+    /// <summary>
+    /// Counters and the last rates, to save with a checkpoint. Loading restores the rates into a standalone
+    /// target too (an optimizer's rates come back with its own state_dict).
+    /// </summary>
     public SchedulerState state_dict() => new(last_epoch, step_count, _lastLr.ToArray());
 
     public void load_state_dict(SchedulerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (state.LastLr.Count != optimizer.param_groups.Count)
-            throw new ArgumentException($"The saved scheduler state has {state.LastLr.Count} learning rates but the " +
-                                        $"optimizer has {optimizer.param_groups.Count} parameter groups.");
+        if (state.LastLr.Count != target.Count)
+            throw new ArgumentException($"The saved scheduler state has {state.LastLr.Count} learning rates but this " +
+                                        $"scheduler drives {target.Count}.");
         last_epoch = state.LastEpoch;
         step_count = state.StepCount;
         _lastLr = state.LastLr.ToArray();
+        if (target.Optimizer is null)
+            for (int i = 0; i < _lastLr.Length; i++) target[i] = _lastLr[i];
     }
 }
 
@@ -74,7 +93,7 @@ public sealed class StepLR : LRScheduler
     private readonly int _stepSize;
     private readonly double _gamma;
 
-    public StepLR(Optimizer optimizer, int step_size, double gamma = 0.1) : base(optimizer)
+    public StepLR(LrTarget target, int step_size, double gamma = 0.1) : base(target)
     {
         if (step_size < 1)
             throw new ArgumentException($"Invalid step_size: {step_size}. It must be >= 1 (epochs between decays).");
@@ -97,7 +116,7 @@ public sealed class MultiStepLR : LRScheduler
     private readonly Dictionary<int, int> _milestones;
     private readonly double _gamma;
 
-    public MultiStepLR(Optimizer optimizer, IEnumerable<int> milestones, double gamma = 0.1) : base(optimizer)
+    public MultiStepLR(LrTarget target, IEnumerable<int> milestones, double gamma = 0.1) : base(target)
     {
         ArgumentNullException.ThrowIfNull(milestones);
         _milestones = milestones.GroupBy(m => m).ToDictionary(g => g.Key, g => g.Count());
@@ -118,7 +137,7 @@ public sealed class ExponentialLR : LRScheduler
 {
     private readonly double _gamma;
 
-    public ExponentialLR(Optimizer optimizer, double gamma) : base(optimizer)
+    public ExponentialLR(LrTarget target, double gamma) : base(target)
     {
         _gamma = gamma;
         InitialStep();
@@ -140,7 +159,7 @@ public sealed class CosineAnnealingLR : LRScheduler
     private readonly int _tMax;
     private readonly double _etaMin;
 
-    public CosineAnnealingLR(Optimizer optimizer, int T_max, double eta_min = 0) : base(optimizer)
+    public CosineAnnealingLR(LrTarget target, int T_max, double eta_min = 0) : base(target)
     {
         if (T_max < 1) throw new ArgumentException($"Invalid T_max: {T_max}. It must be >= 1 (epochs per half cycle).");
         _tMax = T_max;
@@ -173,7 +192,7 @@ public sealed class LambdaLR : LRScheduler
 {
     private readonly Func<int, double> _lambda;
 
-    public LambdaLR(Optimizer optimizer, Func<int, double> lr_lambda) : base(optimizer)
+    public LambdaLR(LrTarget target, Func<int, double> lr_lambda) : base(target)
     {
         _lambda = lr_lambda ?? throw new ArgumentNullException(nameof(lr_lambda));
         InitialStep();

@@ -53,4 +53,10 @@ internal static partial class NativeMethods
 
     [LibraryImport(Lib)]
     internal static unsafe partial IntPtr ct_optim_penalty(IntPtr* parameters, int n, double lambda, int kind);
+
+    [LibraryImport(Lib)]
+    internal static unsafe partial int ct_optim_grad_norm_part(IntPtr* grads, int n, double normType, out double part);
+
+    [LibraryImport(Lib)]
+    internal static unsafe partial int ct_optim_scale_grads(IntPtr* grads, int n, double coef);
 }

@@ -11,6 +11,7 @@ using static ClusterTrainer.Torch.torch;
 /// A parameter may be any float tensor, including a 1-D view into a flat buffer: the update is in place.
 /// <see cref="step(IReadOnlyList{Tensor?})"/> takes the gradients explicitly (a parameter-server shard owns
 /// a parameter slice and a gradient slice that are not linked by autograd).
+/// Not thread-safe: one owner (a training loop, a shard actor) calls it at a time.
 /// </summary>
 public abstract class Optimizer : IDisposable
 {
@@ -44,6 +45,8 @@ public abstract class Optimizer : IDisposable
     public void add_param_group(ParamGroup group)
     {
         ArgumentNullException.ThrowIfNull(group);
+        if (group.Parameters.Distinct(ReferenceEqualityComparer.Instance).Count() != group.Parameters.Count)
+            throw new ArgumentException("A parameter group lists the same parameter twice; it would be updated twice per step.");
         foreach (var p in group.Parameters)
             foreach (var other in _groups)
                 if (other.Parameters.Any(q => ReferenceEquals(q, p)))
@@ -101,7 +104,8 @@ public abstract class Optimizer : IDisposable
 
     /// <summary>
     /// Clears the gradients: drops them when <paramref name="set_to_none"/> (PyTorch 1.13's default is false:
-    /// zero them in place).
+    /// zero them in place). Keep the default with <see cref="FlatParameters"/>: dropping a gradient that is a
+    /// view of the flat gradient buffer detaches the parameter from it.
     /// </summary>
     public void zero_grad(bool set_to_none = false)
     {

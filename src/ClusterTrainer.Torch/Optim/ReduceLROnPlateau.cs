@@ -13,22 +13,22 @@ namespace ClusterTrainer.Torch.Optim;
 /// <c>a &gt; best * (1 + threshold)</c> (max, rel) or <c>a &gt; best + threshold</c> (max, abs). A reduction
 /// smaller than <c>eps</c> is skipped; the lr never goes below the group's <c>min_lr</c>.
 /// </summary>
-public sealed class ReduceLROnPlateau
+public sealed class ReduceLROnPlateau : ILrSchedule
 {
     private readonly double[] _minLrs;
     private readonly bool _maxMode;
     private readonly bool _relative;
     private double[] _lastLr;
 
-    public ReduceLROnPlateau(Optimizer optimizer, string mode = "min", double factor = 0.1, int patience = 10,
+    public ReduceLROnPlateau(LrTarget target, string mode = "min", double factor = 0.1, int patience = 10,
         double threshold = 1e-4, string threshold_mode = "rel", int cooldown = 0, double min_lr = 0, double eps = 1e-8)
-        : this(optimizer, mode, factor, patience, threshold, threshold_mode, cooldown,
-            Enumerable.Repeat(min_lr, optimizer?.param_groups.Count ?? 0).ToArray(), eps) { }
+        : this(target, mode, factor, patience, threshold, threshold_mode, cooldown,
+            Enumerable.Repeat(min_lr, target?.Count ?? 0).ToArray(), eps) { }
 
-    public ReduceLROnPlateau(Optimizer optimizer, string mode, double factor, int patience, double threshold,
+    public ReduceLROnPlateau(LrTarget target, string mode, double factor, int patience, double threshold,
         string threshold_mode, int cooldown, IReadOnlyList<double> min_lrs, double eps = 1e-8)
     {
-        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(min_lrs);
         if (!(factor < 1.0)) throw new ArgumentException($"Invalid factor: {factor}. It must be < 1.0 (the lr is multiplied by it).");
         if (mode is not ("min" or "max")) throw new ArgumentException($"Invalid mode '{mode}': use \"min\" or \"max\".");
@@ -36,9 +36,9 @@ public sealed class ReduceLROnPlateau
             throw new ArgumentException($"Invalid threshold_mode '{threshold_mode}': use \"rel\" or \"abs\".");
         if (patience < 0) throw new ArgumentException($"Invalid patience: {patience}. It must be >= 0.");
         if (cooldown < 0) throw new ArgumentException($"Invalid cooldown: {cooldown}. It must be >= 0.");
-        if (min_lrs.Count != optimizer.param_groups.Count)
-            throw new ArgumentException($"expected {optimizer.param_groups.Count} min_lrs (one per parameter group), got {min_lrs.Count}.");
-        this.optimizer = optimizer;
+        if (min_lrs.Count != target.Count)
+            throw new ArgumentException($"expected {target.Count} min_lrs (one per parameter group), got {min_lrs.Count}.");
+        this.target = target;
         this.factor = factor;
         this.patience = patience;
         this.threshold = threshold;
@@ -47,11 +47,15 @@ public sealed class ReduceLROnPlateau
         _minLrs = min_lrs.ToArray();
         _maxMode = mode == "max";
         _relative = threshold_mode == "rel";
-        _lastLr = optimizer.param_groups.Select(g => g.LearningRate).ToArray();
+        _lastLr = target.Snapshot();
         best = _maxMode ? double.NegativeInfinity : double.PositiveInfinity;
     }
 
-    public Optimizer optimizer { get; }
+    /// <summary>The learning rates driven: an optimizer's groups or a standalone list.</summary>
+    public LrTarget target { get; }
+
+    /// <summary>The optimizer driven, or null for a standalone schedule.</summary>
+    public Optimizer? optimizer => target.Optimizer;
     public double factor { get; }
     public int patience { get; }
     public double threshold { get; }
@@ -66,6 +70,9 @@ public sealed class ReduceLROnPlateau
     public bool in_cooldown => cooldown_counter > 0;
 
     public IReadOnlyList<double> get_last_lr() => _lastLr;
+
+    void ILrSchedule.EpochEnd(double? metric) => step(metric ?? throw new ArgumentException(
+        "ReduceLROnPlateau needs the epoch's validation metric; pass it to EpochEnd(metric).", nameof(metric)));
 
     public void step(double metric)
     {
@@ -90,17 +97,16 @@ public sealed class ReduceLROnPlateau
             cooldown_counter = cooldown;
             num_bad_epochs = 0;
         }
-        _lastLr = optimizer.param_groups.Select(g => g.LearningRate).ToArray();
+        _lastLr = target.Snapshot();
     }
 
     private void ReduceLr()
     {
-        var groups = optimizer.param_groups;
-        for (int i = 0; i < groups.Count; i++)
+        for (int i = 0; i < target.Count; i++)
         {
-            double oldLr = groups[i].LearningRate;
+            double oldLr = target[i];
             double newLr = Math.Max(oldLr * factor, _minLrs[i]);
-            if (oldLr - newLr > eps) groups[i].LearningRate = newLr;
+            if (oldLr - newLr > eps) target[i] = newLr;
         }
     }
 
@@ -112,19 +118,27 @@ public sealed class ReduceLROnPlateau
         (true, false) => a > best + threshold,
     };
 
-    /// <summary>Counters to save with a checkpoint.</summary>
-    public PlateauState state_dict() => new(best, num_bad_epochs, cooldown_counter, last_epoch);
+    /// <summary>Counters and the last rates, to save with a checkpoint.</summary>
+    public PlateauState state_dict() => new(best, num_bad_epochs, cooldown_counter, last_epoch, _lastLr.ToArray());
+
+    /// <summary>Restores the counters; a standalone target also gets its rates back (an optimizer's come with its state_dict).</summary>
 
     public void load_state_dict(PlateauState state)
     {
         ArgumentNullException.ThrowIfNull(state);
+        if (state.LastLr.Count != target.Count)
+            throw new ArgumentException($"The saved scheduler state has {state.LastLr.Count} learning rates but this " +
+                                        $"scheduler drives {target.Count}.");
+        if (target.Optimizer is null)
+            for (int i = 0; i < target.Count; i++) target[i] = state.LastLr[i];
         best = state.Best;
         num_bad_epochs = state.NumBadEpochs;
         cooldown_counter = state.CooldownCounter;
         last_epoch = state.LastEpoch;
-        _lastLr = optimizer.param_groups.Select(g => g.LearningRate).ToArray();
+        _lastLr = target.Snapshot();
     }
 }
 
 /// <summary>Saved counters of a <see cref="ReduceLROnPlateau"/>.</summary>
-public sealed record PlateauState(double Best, int NumBadEpochs, int CooldownCounter, int LastEpoch);
+public sealed record PlateauState(double Best, int NumBadEpochs, int CooldownCounter, int LastEpoch,
+    IReadOnlyList<double> LastLr);

@@ -143,6 +143,23 @@ CT_EXPORT CtTensor ct_nn_conv(CtTensor x, CtTensor w, CtTensor b, int32_t dims, 
   } CT_CATCH(nullptr)
 }
 
+// padding given as a mode: 0 "valid", 1 "same" (PyTorch's string padding; "same" needs stride 1).
+CT_EXPORT CtTensor ct_nn_conv_padmode(CtTensor x, CtTensor w, CtTensor b, int32_t dims, const int64_t* stride, int32_t mode,
+                                      const int64_t* dilation, int64_t groups) {
+  CT_TRY {
+  const Tensor& in = ct_unwrap(x);
+  TORCH_CHECK(in.dim() == dims + 1 || in.dim() == dims + 2, "Conv", dims, "d expects a ", dims + 1, "-D (unbatched) or ", dims + 2,
+              "-D (batched) input, got shape ", in.sizes());
+  auto s = ints(stride, dims), d = ints(dilation, dims);
+  c10::string_view pad = mode == 1 ? "same" : "valid";
+  switch (dims) {
+    case 1: return ct_wrap(at::conv1d(in, ct_unwrap(w), opt(b), s, pad, d, groups));
+    case 2: return ct_wrap(at::conv2d(in, ct_unwrap(w), opt(b), s, pad, d, groups));
+    default: return ct_wrap(at::conv3d(in, ct_unwrap(w), opt(b), s, pad, d, groups));
+  }
+  } CT_CATCH(nullptr)
+}
+
 CT_EXPORT CtTensor ct_nn_max_pool(CtTensor x, int32_t dims, const int64_t* kernel, const int64_t* stride, const int64_t* padding,
                                   const int64_t* dilation, int32_t ceil_mode) {
   CT_TRY {

@@ -317,3 +317,32 @@ CT_EXPORT CtTensor ct_optim_clone_state(CtTensor t) {
   }
   CT_CATCH(nullptr)
 }
+
+// Sharded clipping, part 1: this process's share of the total gradient norm over explicit gradient
+// tensors (e.g. a shard's slice): sum of |g|^p in float64 for finite p, max |g| for p = inf.
+CT_EXPORT int32_t ct_optim_grad_norm_part(const CtTensor* grads, int32_t n, double norm_type, double* out) {
+  CT_TRY {
+    at::NoGradGuard no_grad;
+    const bool inf = std::isinf(norm_type) && norm_type > 0;
+    double acc = 0;
+    for (int32_t k = 0; k < n; ++k) {
+      at::Tensor g = grads[k]->detach().to(at::kDouble).abs();
+      if (g.numel() == 0) continue;
+      if (inf) acc = std::max(acc, g.max().item<double>());
+      else acc += g.pow(norm_type).sum().item<double>();
+    }
+    *out = acc;
+    return 0;
+  }
+  CT_CATCH(-1)
+}
+
+// Sharded clipping, part 2: multiplies every gradient in place by `coef`.
+CT_EXPORT int32_t ct_optim_scale_grads(const CtTensor* grads, int32_t n, double coef) {
+  CT_TRY {
+    at::NoGradGuard no_grad;
+    for (int32_t k = 0; k < n; ++k) grads[k]->detach().mul_(coef);
+    return 0;
+  }
+  CT_CATCH(-1)
+}

@@ -11,6 +11,9 @@ public sealed record AddUnserializable(int Amount);
 public sealed record TakeSnapshot;
 public sealed record DeleteUpTo(long ToSequenceNr);
 public sealed record Crash;
+public sealed record TakeUnserializableSnapshot;
+public sealed record DeleteSnapshotsUpTo(long MaxSequenceNr);
+public sealed record DeleteOneSnapshot(long SequenceNr);
 public sealed record GetState
 {
     public static readonly GetState Instance = new();
@@ -35,10 +38,13 @@ public sealed class Ledger : PersistentActor
     private int eventsReplayed;
     private bool fromSnapshot;
 
-    public Ledger(string persistenceId, IActorRef probe)
+    private readonly Recovery recovery;
+
+    public Ledger(string persistenceId, IActorRef probe, Recovery? recovery = null)
     {
         PersistenceId = persistenceId;
         this.probe = probe;
+        this.recovery = recovery ?? Recovery.Default;
 
         Recover<SnapshotOffer>(offer =>
         {
@@ -77,6 +83,11 @@ public sealed class Ledger : PersistentActor
         Command<TakeSnapshot>(_ => SaveSnapshot(new LedgerSnapshot(total, eventsSeen)));
         Command<DeleteUpTo>(d => DeleteMessages(d.ToSequenceNr));
         Command<Crash>(_ => throw new InvalidOperationException("crash requested by the test"));
+        Command<TakeUnserializableSnapshot>(_ => SaveSnapshot(new NotRegistered(total)));
+        Command<DeleteSnapshotsUpTo>(d => DeleteSnapshots(new SnapshotSelectionCriteria(d.MaxSequenceNr)));
+        Command<DeleteOneSnapshot>(d => DeleteSnapshot(d.SequenceNr));
+        Command<DeleteSnapshotsSuccess>(m => probe.Tell(m, Self));
+        Command<DeleteSnapshotSuccess>(m => probe.Tell(m, Self));
         Command<SaveSnapshotSuccess>(m => probe.Tell(m, Self));
         Command<SaveSnapshotFailure>(m => probe.Tell(m, Self));
         Command<DeleteMessagesSuccess>(m => probe.Tell(m, Self));
@@ -84,6 +95,8 @@ public sealed class Ledger : PersistentActor
     }
 
     public override string PersistenceId { get; }
+
+    protected override Recovery Recovery => recovery;
 
     public static JsonEventSerializer Serializer() =>
         new JsonEventSerializer().Register<Added>("ledger.added").Register<LedgerSnapshot>("ledger.snapshot");

@@ -1,5 +1,6 @@
 using ClusterTrainer.Actors;
 using ClusterTrainer.Actors.Persistence;
+using ClusterTrainer.TestKit;
 using Xunit;
 using Kit = ClusterTrainer.TestKit.TestKit;
 
@@ -13,6 +14,7 @@ public sealed class PersistentActorTests : Kit
     private readonly MemorySnapshotStore snapshots = new();
 
     public PersistentActorTests()
+        : base(settings: new TestKitSettings { DefaultTimeout = TimeSpan.FromSeconds(20) })
     {
         journal = new GatedJournal(store);
         PersistenceExtension.Configure(Sys, new PersistencePlugins(journal, snapshots, Ledger.Serializer()));
@@ -261,6 +263,66 @@ public sealed class PersistentActorTests : Kit
         StartLedger("registry-1");
 
         Assert.Equal(new Recovered("registry-1", 7, 1, 2, 1), ExpectMsg<Recovered>());
+    }
+
+    [Fact]
+    public void Deleted_snapshots_are_no_longer_offered()
+    {
+        var ledger = StartLedger("snapdel-1");
+        ExpectMsg<Recovered>();
+        for (var i = 1; i <= 3; i++)
+        {
+            ledger.Tell(new Add(i), TestActor);
+            ExpectMsg<Ack>();
+            ledger.Tell(new TakeSnapshot(), TestActor);
+            Assert.Equal(i, ExpectMsg<SaveSnapshotSuccess>().Metadata.SequenceNr);
+        }
+
+        ledger.Tell(new DeleteOneSnapshot(3), TestActor);
+        Assert.Equal(3, ExpectMsg<DeleteSnapshotSuccess>().Metadata.SequenceNr);
+        StopAndWait(ledger);
+        var again = StartLedger("snapdel-1");
+        Assert.Equal(new Recovered("snapdel-1", 6, EventsReplayed: 1, LastSequenceNr: 3, SnapshotSequenceNr: 2), ExpectMsg<Recovered>());
+
+        again.Tell(new DeleteSnapshotsUpTo(long.MaxValue), TestActor);
+        ExpectMsg<DeleteSnapshotsSuccess>();
+        StopAndWait(again);
+        StartLedger("snapdel-1");
+        Assert.Equal(new Recovered("snapdel-1", 6, EventsReplayed: 3, LastSequenceNr: 3, SnapshotSequenceNr: 0), ExpectMsg<Recovered>());
+    }
+
+    [Fact]
+    public void A_snapshot_that_cannot_be_serialized_is_answered_with_a_failure()
+    {
+        var ledger = StartLedger("snapfail-1");
+        ExpectMsg<Recovered>();
+
+        ledger.Tell(new TakeUnserializableSnapshot(), TestActor);
+
+        var failure = ExpectMsg<SaveSnapshotFailure>();
+        Assert.IsType<PersistenceRejectedException>(failure.Cause);
+        ledger.Tell(new Add(1), TestActor);
+        Assert.Equal(new Ack(1, 1), ExpectMsg<Ack>());
+    }
+
+    [Fact]
+    public void A_bounded_recovery_replays_up_to_its_limit_but_numbers_after_the_highest_event()
+    {
+        var ledger = StartLedger("bounded-1");
+        ExpectMsg<Recovered>();
+        foreach (var amount in new[] { 1, 2, 3, 4 })
+        {
+            ledger.Tell(new Add(amount), TestActor);
+        }
+
+        ReceiveAcks(4);
+        StopAndWait(ledger);
+
+        var probe = TestActor;
+        var partial = Sys.ActorOf(Props.Create(() => new Ledger("bounded-1", probe, new Recovery(SnapshotSelectionCriteria.None, 2, long.MaxValue))));
+        Assert.Equal(new Recovered("bounded-1", 3, 2, 4, 0), ExpectMsg<Recovered>());
+        partial.Tell(new Add(10), TestActor);
+        Assert.Equal(new Ack(10, 5), ExpectMsg<Ack>());
     }
 
     private IActorRef StartLedger(string persistenceId, string? name = null)

@@ -15,6 +15,11 @@ namespace ClusterTrainer.Actors.Tests.Remote;
 /// doing request/response round trips with it. The node must not crash, must keep its memory bounded,
 /// must drop every connection that sent a fatal frame with a logged reason, and must keep serving.
 /// </summary>
+[CollectionDefinition("fuzz", DisableParallelization = true)]
+public sealed class FuzzCollection;
+
+/// <remarks>Runs alone (its own non-parallel collection): it asserts on process-wide memory.</remarks>
+[Collection("fuzz")]
 public sealed class FuzzTests(ITestOutputHelper output)
 {
     private const int TotalFrames = 100_000;

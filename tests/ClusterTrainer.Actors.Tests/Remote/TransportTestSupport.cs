@@ -96,5 +96,6 @@ internal static class TestTransports
         }
         catch (OperationCanceledException) { return false; }
         catch (IOException) { return true; }
+        catch (SocketException) { return true; }
     }
 }

@@ -252,4 +252,39 @@ public sealed class TransportTests
         Assert.Contains("PublicHost", e.Message);
         new RemoteSettings { Secret = "s", Host = "0.0.0.0", PublicHost = "node-1.trainer.svc" }.Validate();
     }
+
+    [Fact]
+    public async Task Connections_over_the_inbound_limit_are_refused_at_accept()
+    {
+        var (node, h) = TestTransports.Start("sys", new RemoteSettings { Secret = TestTransports.Secret, MaxInboundConnections = 2 });
+        await using (node)
+        {
+            var (_, s1) = await TestTransports.DialRawAsync(node.LocalAddress, handshake: false);
+            var (_, s2) = await TestTransports.DialRawAsync(node.LocalAddress, handshake: false);
+            await Poll.UntilAsync(() => node.Counters.InboundConnections == 2, "two connections accepted");
+            bool closed;
+            try
+            {
+                var (_, s3) = await TestTransports.DialRawAsync(node.LocalAddress, handshake: false);
+                closed = await TestTransports.ClosedByPeerAsync(s3);
+            }
+            catch (System.Net.Sockets.SocketException) { closed = true; } // reset while connecting: refused as well
+            Assert.True(closed, "the third connection must be closed");
+            Assert.Contains(h.Refusals, r => r.Reason.Contains("MaxInboundConnections = 2"));
+            s1.Dispose(); s2.Dispose();
+            // Slots free up once connections end (here: EOF during the handshake): a real peer gets in again.
+            bool admitted = false;
+            await Poll.UntilAsync(() =>
+            {
+                try
+                {
+                    var (_, stream) = TestTransports.DialRawAsync(node.LocalAddress).GetAwaiter().GetResult();
+                    stream.Dispose();
+                    admitted = true;
+                }
+                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or HandshakeException) { }
+                return admitted;
+            }, "a new connection admitted after the others closed");
+        }
+    }
 }

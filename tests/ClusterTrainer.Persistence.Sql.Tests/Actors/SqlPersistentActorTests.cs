@@ -4,6 +4,7 @@ using ClusterTrainer.Persistence.Sql.Postgres;
 using ClusterTrainer.Persistence.Sql.Sqlite;
 using ClusterTrainer.Persistence.Sql.Tests.Postgres;
 using ClusterTrainer.Persistence.Sql.Tests.Sqlite;
+using ClusterTrainer.TestKit;
 using Xunit;
 using Kit = ClusterTrainer.TestKit.TestKit;
 
@@ -21,7 +22,7 @@ public sealed class SqlPersistentActorTests(PostgresFixture fixture) : IDisposab
     public void On_SQLite_state_survives_a_restart_of_the_whole_actor_system()
     {
         var settings = new SqliteStoreSettings { DataSource = Path.Combine(directory.Path, "node.db") };
-        using (var node = new Kit())
+        using (var node = NewNode())
         {
             Configure(node, new SqliteJournal(settings), new SqliteSnapshotStore(settings));
             var counter = StartCounter(node, "run-42");
@@ -39,7 +40,7 @@ public sealed class SqlPersistentActorTests(PostgresFixture fixture) : IDisposab
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        using var restarted = new Kit();
+        using var restarted = NewNode();
         Configure(restarted, new SqliteJournal(settings), new SqliteSnapshotStore(settings));
         StartCounter(restarted, "run-42");
         Assert.Equal(new CounterRecovered(16, 4, true), restarted.ExpectMsg<CounterRecovered>());
@@ -57,8 +58,8 @@ public sealed class SqlPersistentActorTests(PostgresFixture fixture) : IDisposab
         await using var journalA = new PostgresJournal(settings);
         await using var journalB = new PostgresJournal(settings);
         await using var snapshots = new PostgresSnapshotStore(settings);
-        using var nodeA = new Kit();
-        using var nodeB = new Kit();
+        using var nodeA = NewNode();
+        using var nodeB = NewNode();
         Configure(nodeA, journalA, snapshots);
         Configure(nodeB, journalB, snapshots);
 
@@ -85,6 +86,9 @@ public sealed class SqlPersistentActorTests(PostgresFixture fixture) : IDisposab
         onA.Tell(new Increment(1), nodeA.TestActor);
         Assert.Equal(new Counted(2, 2), nodeA.ExpectMsg<Counted>());
     }
+
+    // Generous: store round trips under a loaded CI machine; passing tests do not wait for it.
+    private static Kit NewNode() => new(settings: new TestKitSettings { DefaultTimeout = TimeSpan.FromSeconds(30) });
 
     private static void Configure(Kit node, IJournal journal, ISnapshotStore snapshots) =>
         PersistenceExtension.Configure(node.Sys, new PersistencePlugins(journal, snapshots, Counter.Serializer()));

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using ClusterTrainer.TestKit.Postgres;
 using Npgsql;
 using Xunit;
 using Xunit.Abstractions;
@@ -42,5 +45,58 @@ public sealed class PostgresTestServerTests(PostgresFixture fixture, ITestOutput
         await b.OpenAsync();
         var exists = await new NpgsqlCommand("SELECT to_regclass('only_here') IS NOT NULL", b).ExecuteScalarAsync();
         Assert.False((bool)exists!);
+    }
+
+    [Fact]
+    public async Task Missing_server_binaries_fail_with_the_install_command()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => PostgresTestServer.StartAsync("/nonexistent/pg/bin"));
+        Assert.Contains("apt-get install postgresql", error.Message);
+        Assert.Contains("CLUSTERTRAINER_PG_BIN", error.Message);
+    }
+
+    [Fact]
+    public async Task Dispose_stops_the_server_and_deletes_its_directory_and_an_orphaned_server_is_reaped_by_the_next_start()
+    {
+        var orphan = await PostgresTestServer.StartAsync();
+        var next = default(PostgresTestServer);
+        try
+        {
+            // Pretend the orphan's test host died: its owner file names a process that has exited.
+            using (var gone = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!)
+            {
+                await gone.WaitForExitAsync();
+                await File.WriteAllTextAsync(Path.Combine(orphan.RootDirectory, "owner.pid"), gone.Id.ToString());
+            }
+
+            next = await PostgresTestServer.StartAsync();
+
+            Assert.False(Directory.Exists(orphan.RootDirectory), "the orphaned server's directory should have been deleted");
+            Assert.False(await Accepts(orphan.Port), $"the orphaned server should no longer listen on port {orphan.Port}");
+            Assert.True(await Accepts(next.Port));
+            Assert.True(Directory.Exists(fixture.Server.RootDirectory), "the live fixture server must not be reaped");
+        }
+        finally
+        {
+            orphan.Dispose();
+            next?.Dispose();
+        }
+
+        Assert.False(Directory.Exists(next!.RootDirectory));
+        Assert.False(await Accepts(next.Port));
+    }
+
+    private static async Task<bool> Accepts(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync("127.0.0.1", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 }

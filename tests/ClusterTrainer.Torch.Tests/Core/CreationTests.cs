@@ -3,6 +3,7 @@ using static ClusterTrainer.Torch.torch;
 
 namespace ClusterTrainer.Torch.Tests.Core;
 
+[Collection(ClusterTrainer.Torch.Tests.Golden.GlobalGeneratorCollection.Name)]
 public sealed class CreationTests
 {
     [Fact]

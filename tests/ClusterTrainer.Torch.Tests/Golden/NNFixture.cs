@@ -7,16 +7,16 @@ using static ClusterTrainer.Torch.torch;
 namespace ClusterTrainer.Torch.Tests.Golden;
 
 /// <summary>A tensor as make_nn_fixtures.py stores it: shape, dtype and the exact values.</summary>
-public sealed record FixtureTensor(long[] Shape, string DType, double[] Data)
+public sealed record NNFixtureTensor(long[] Shape, string DType, double[] Data)
 {
-    public static FixtureTensor? Parse(JsonElement e)
+    public static NNFixtureTensor? Parse(JsonElement e)
     {
         if (e.ValueKind == JsonValueKind.Null) return null;
         var shape = e.GetProperty("shape").EnumerateArray().Select(x => x.GetInt64()).ToArray();
         var data = e.GetProperty("data").EnumerateArray()
             .Select(x => x.ValueKind == JsonValueKind.String ? double.Parse(x.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : x.GetDouble())
             .ToArray();
-        return new FixtureTensor(shape, e.GetProperty("dtype").GetString()!, data);
+        return new NNFixtureTensor(shape, e.GetProperty("dtype").GetString()!, data);
     }
 
     public Tensor ToTensor(bool requiresGrad = false) => DType switch
@@ -30,27 +30,27 @@ public sealed record FixtureTensor(long[] Shape, string DType, double[] Data)
 }
 
 /// <summary>One case of a fixture file (see make_nn_fixtures.py for the meaning of each field).</summary>
-public sealed record FixtureCase(
+public sealed record NNFixtureCase(
     string Name,
     long Seed,
     bool Train,
-    FixtureTensor?[] Inputs,
+    NNFixtureTensor?[] Inputs,
     bool[] InputRequiresGrad,
-    Dictionary<string, FixtureTensor> State,
-    Dictionary<string, FixtureTensor> StateAfter,
-    FixtureTensor[] Outputs,
-    FixtureTensor[] Upstream,
-    FixtureTensor?[] InputGrads,
-    Dictionary<string, FixtureTensor> ParamGrads,
-    Dictionary<string, FixtureTensor> Extra,
-    FixtureTensor? RandAfter)
+    Dictionary<string, NNFixtureTensor> State,
+    Dictionary<string, NNFixtureTensor> StateAfter,
+    NNFixtureTensor[] Outputs,
+    NNFixtureTensor[] Upstream,
+    NNFixtureTensor?[] InputGrads,
+    Dictionary<string, NNFixtureTensor> ParamGrads,
+    Dictionary<string, NNFixtureTensor> Extra,
+    NNFixtureTensor? RandAfter)
 {
     public override string ToString() => Name;
 }
 
 public static class NNFixtures
 {
-    private static readonly Dictionary<string, IReadOnlyDictionary<string, FixtureCase>> Cache = new();
+    private static readonly Dictionary<string, IReadOnlyDictionary<string, NNFixtureCase>> Cache = new();
 
     /// <summary>The fixture folder, found by walking up from the test binaries to the repository checkout.</summary>
     public static string Directory
@@ -68,13 +68,13 @@ public static class NNFixtures
         }
     }
 
-    public static IReadOnlyDictionary<string, FixtureCase> Load(string group)
+    public static IReadOnlyDictionary<string, NNFixtureCase> Load(string group)
     {
         lock (Cache)
         {
             if (Cache.TryGetValue(group, out var cached)) return cached;
             using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Directory, group + ".json")));
-            var cases = new Dictionary<string, FixtureCase>();
+            var cases = new Dictionary<string, NNFixtureCase>();
             foreach (var c in doc.RootElement.GetProperty("cases").EnumerateArray())
             {
                 var parsed = ParseCase(c);
@@ -87,16 +87,16 @@ public static class NNFixtures
 
     public static IEnumerable<object[]> Names(string group) => Load(group).Keys.Select(k => new object[] { k });
 
-    private static FixtureCase ParseCase(JsonElement c)
+    private static NNFixtureCase ParseCase(JsonElement c)
     {
-        static FixtureTensor?[] List(JsonElement c, string name) =>
-            c.TryGetProperty(name, out var a) ? a.EnumerateArray().Select(FixtureTensor.Parse).ToArray() : [];
-        static Dictionary<string, FixtureTensor> Dict(JsonElement c, string name) =>
-            c.TryGetProperty(name, out var d) ? d.EnumerateObject().ToDictionary(p => p.Name, p => FixtureTensor.Parse(p.Value)!) : new();
+        static NNFixtureTensor?[] List(JsonElement c, string name) =>
+            c.TryGetProperty(name, out var a) ? a.EnumerateArray().Select(NNFixtureTensor.Parse).ToArray() : [];
+        static Dictionary<string, NNFixtureTensor> Dict(JsonElement c, string name) =>
+            c.TryGetProperty(name, out var d) ? d.EnumerateObject().ToDictionary(p => p.Name, p => NNFixtureTensor.Parse(p.Value)!) : new();
         var known = new HashSet<string> { "name", "seed", "train", "inputs", "input_requires_grad", "state", "state_after", "outputs", "upstream", "input_grads", "param_grads", "rand_after" };
         var extra = c.EnumerateObject().Where(p => !known.Contains(p.Name) && p.Value.ValueKind == JsonValueKind.Object)
-            .ToDictionary(p => p.Name, p => FixtureTensor.Parse(p.Value)!);
-        return new FixtureCase(
+            .ToDictionary(p => p.Name, p => NNFixtureTensor.Parse(p.Value)!);
+        return new NNFixtureCase(
             c.GetProperty("name").GetString()!,
             c.GetProperty("seed").GetInt64(),
             !c.TryGetProperty("train", out var t) || t.GetBoolean(),
@@ -109,14 +109,14 @@ public static class NNFixtures
             List(c, "input_grads"),
             Dict(c, "param_grads"),
             extra,
-            c.TryGetProperty("rand_after", out var ra) ? FixtureTensor.Parse(ra) : null);
+            c.TryGetProperty("rand_after", out var ra) ? NNFixtureTensor.Parse(ra) : null);
     }
 
     /// <summary>
     /// Asserts |actual - expected| &lt;= atol + rtol * |expected| elementwise (PyTorch's allclose), and on failure
     /// reports the max absolute difference and the worst index.
     /// </summary>
-    public static void AssertClose(FixtureTensor expected, Tensor actual, string what, double rtol = 1e-5, double atol = 1e-6)
+    public static void AssertClose(NNFixtureTensor expected, Tensor actual, string what, double rtol = 1e-5, double atol = 1e-6)
     {
         Assert.True(expected.Shape.SequenceEqual(actual.shape),
             $"{what}: shape [{string.Join(", ", actual.shape)}], expected [{string.Join(", ", expected.Shape)}]");

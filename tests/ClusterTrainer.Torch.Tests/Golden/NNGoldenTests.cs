@@ -15,12 +15,12 @@ namespace ClusterTrainer.Torch.Tests.Golden;
 public sealed class NNGoldenTests
 {
     /// <summary>How to build the module of a case and run it on the case's inputs.</summary>
-    private sealed record Runner(Func<FixtureCase, nn.Module> Make, Func<nn.Module, Tensor[], FixtureCase, Tensor[]> Forward);
+    private sealed record Runner(Func<NNFixtureCase, nn.Module> Make, Func<nn.Module, Tensor[], NNFixtureCase, Tensor[]> Forward);
 
     private static Runner Unary(Func<nn.Module<Tensor, Tensor>> make) =>
         new(_ => make(), (m, x, _) => [((nn.Module<Tensor, Tensor>)m).call(x[0])]);
 
-    private static Runner Binary(Func<FixtureCase, nn.Module<Tensor, Tensor, Tensor>> make) =>
+    private static Runner Binary(Func<NNFixtureCase, nn.Module<Tensor, Tensor, Tensor>> make) =>
         new(make, (m, x, _) => [((nn.Module<Tensor, Tensor, Tensor>)m).call(x[0], x[1])]);
 
     private static Runner Recurrent(Func<RNNBase> make) => new(_ => make(), (m, x, _) => m switch
@@ -36,7 +36,7 @@ public sealed class NNGoldenTests
 
     private static Tensor[] Pair((Tensor o, Tensor h) r) => [r.o, r.h];
 
-    private static Tensor? Extra(FixtureCase c, string name) => c.Extra.TryGetValue(name, out var t) ? t.ToTensor() : null;
+    private static Tensor? Extra(NNFixtureCase c, string name) => c.Extra.TryGetValue(name, out var t) ? t.ToTensor() : null;
 
     private static readonly Dictionary<string, Runner> Modules = new()
     {
@@ -99,6 +99,10 @@ public sealed class NNGoldenTests
         }),
         ["LSTM_unbatched"] = Recurrent(() => nn.LSTM(3, 4, num_layers: 2)),
         ["GRU_with_state_batchfirst"] = new(_ => nn.GRU(3, 4, batch_first: true), (m, x, _) => Pair(((GRU)m).call(x[0], x[1]))),
+        ["Conv1d_same_even_kernel"] = Unary(() => nn.Conv1d(2, 3, 4, padding: "same")),
+        ["Conv2d_same_dilated"] = Unary(() => nn.Conv2d(2, 3, [2, 3], padding: "same", dilation: [1, 2])),
+        ["TransformerEncoderLayer_dropout_train"] = Unary(() => nn.TransformerEncoderLayer(8, 2, dim_feedforward: 16, dropout: 0.2)),
+        ["LSTM_2layer_dropout_train"] = Recurrent(() => nn.LSTM(3, 4, num_layers: 2, dropout: 0.3)),
         ["Conv2d_unbatched_rect"] = Unary(() => nn.Conv2d(2, 3, [2, 3], stride: [2, 1], padding: [1, 0])),
     };
 
@@ -187,7 +191,7 @@ public sealed class NNGoldenTests
     [MemberData(nameof(LossCases))]
     public void Loss_matches_pytorch(string name) => Check(NNFixtures.Load("losses")[name], Losses);
 
-    private static void Check(FixtureCase c, Dictionary<string, Runner> runners)
+    private static void Check(NNFixtureCase c, Dictionary<string, Runner> runners)
     {
         Assert.True(runners.TryGetValue(c.Name, out var runner), $"no C# runner for fixture case {c.Name}; add one next to the Python case");
         using var scope = NewDisposeScope();

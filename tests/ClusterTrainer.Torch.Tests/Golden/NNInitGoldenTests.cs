@@ -31,7 +31,25 @@ public sealed class NNInitGoldenTests
         ["MultiheadAttention"] = () => nn.MultiheadAttention(8, 2),
         ["TransformerEncoderLayer"] = () => nn.TransformerEncoderLayer(8, 2, dim_feedforward: 16),
         ["Sequential_cnn"] = () => nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8, 3)),
+        ["init.uniform_"] = () => new InitProbe(t => nn.init.uniform_(t, -0.3, 0.7)),
+        ["init.normal_"] = () => new InitProbe(t => nn.init.normal_(t, 0.5, 2.0)),
+        ["init.kaiming_uniform_relu_fan_out"] = () => new InitProbe(t => nn.init.kaiming_uniform_(t, mode: "fan_out", nonlinearity: "relu")),
+        ["init.kaiming_normal_"] = () => new InitProbe(t => nn.init.kaiming_normal_(t)),
+        ["init.xavier_uniform_tanh_gain"] = () => new InitProbe(t => nn.init.xavier_uniform_(t, gain: nn.init.calculate_gain("tanh"))),
+        ["init.xavier_normal_"] = () => new InitProbe(t => nn.init.xavier_normal_(t)),
     };
+
+    /// <summary>One (4, 3, 2) parameter initialised by an nn.init function (as _InitProbe in the Python script).</summary>
+    private sealed class InitProbe : nn.Module
+    {
+        public InitProbe(Func<Tensor, Tensor> init) : base(nameof(InitProbe))
+        {
+            using var data = empty(4, 3, 2);
+            var weight = nn.Parameter(data);
+            register_parameter("weight", weight);
+            init(weight);
+        }
+    }
 
     public static IEnumerable<object[]> Cases() => NNFixtures.Names("init");
 

@@ -34,7 +34,7 @@ public sealed class OptimClipGoldenTests
                         ? double.PositiveInfinity
                         : nt.GetDouble();
                     using var total = nn.utils.clip_grad_norm_(ps, limit, normType);
-                    Tolerance.AssertClose(c.GetProperty("total_norm").GetDouble(), OptimTensors.ToFloats(total)[0],
+                    OptimTolerance.AssertClose(c.GetProperty("total_norm").GetDouble(), OptimTensors.ToFloats(total)[0],
                         what + ": total norm");
                 }
                 else
@@ -42,7 +42,7 @@ public sealed class OptimClipGoldenTests
                     nn.utils.clip_grad_value_(ps, limit);
                 }
                 for (int i = 0; i < ps.Length; i++)
-                    Tolerance.AssertClose(clipped[i].Data, OptimTensors.GradFloats(ps[i]), $"{what}: grad {i}");
+                    OptimTolerance.AssertClose(clipped[i].Data, OptimTensors.GradFloats(ps[i]), $"{what}: grad {i}");
             }
             finally
             {
@@ -51,6 +51,39 @@ public sealed class OptimClipGoldenTests
             n++;
         }
         Assert.Equal(6, n);
+    }
+
+    [Fact]
+    public void Sharded_clipping_over_slices_of_a_flat_gradient_matches_torch()
+    {
+        int n = 0;
+        foreach (var c in OptimFixtures.Clip.EnumerateArray())
+        {
+            if (c.GetProperty("kind").GetString() != "norm") continue;
+            var nt = c.GetProperty("norm_type");
+            double normType = nt.ValueKind == System.Text.Json.JsonValueKind.String ? double.PositiveInfinity : nt.GetDouble();
+            double limit = c.GetProperty("limit").GetDouble();
+            var data = c.GetProperty("grads").EnumerateArray().SelectMany(g => OptimFixtureTensor.Read(g).Data).ToArray();
+            var clipped = c.GetProperty("clipped").EnumerateArray().SelectMany(g => OptimFixtureTensor.Read(g).Data).ToArray();
+            using var flat = OptimTensors.FromFloats(data, [data.Length]);
+            int[] cuts = [0, 5, 17, data.Length]; // three shards, off the parameter boundaries
+            var shards = Enumerable.Range(0, cuts.Length - 1).Select(i => flat.narrow(0, cuts[i], cuts[i + 1] - cuts[i])).ToArray();
+            try
+            {
+                var parts = shards.Select(s => ShardedClipping.NormPart([s], normType)).ToArray();
+                double total = ShardedClipping.TotalNorm(parts, normType);
+                OptimTolerance.AssertClose(c.GetProperty("total_norm").GetDouble(), total, $"sharded total norm p={normType}");
+                double coef = ShardedClipping.Coefficient(total, limit);
+                foreach (var s in shards) ShardedClipping.Scale_([s], coef);
+                OptimTolerance.AssertClose(clipped, OptimTensors.ToFloats(flat), $"sharded clip p={normType} limit={limit}");
+            }
+            finally
+            {
+                foreach (var s in shards) s.Dispose();
+            }
+            n++;
+        }
+        Assert.Equal(5, n);
     }
 
     [Fact]
@@ -65,10 +98,10 @@ public sealed class OptimClipGoldenTests
             try
             {
                 using var value = kind == "l1" ? Regularization.L1Penalty(ps, lambda) : Regularization.L2Penalty(ps, lambda);
-                Tolerance.AssertClose(c.GetProperty("value").GetDouble(), OptimTensors.ToFloats(value)[0], $"{kind} penalty value");
+                OptimTolerance.AssertClose(c.GetProperty("value").GetDouble(), OptimTensors.ToFloats(value)[0], $"{kind} penalty value");
                 value.backward();
                 for (int i = 0; i < ps.Length; i++)
-                    Tolerance.AssertClose(grads[i].Data, OptimTensors.GradFloats(ps[i]), $"{kind} penalty grad {i}");
+                    OptimTolerance.AssertClose(grads[i].Data, OptimTensors.GradFloats(ps[i]), $"{kind} penalty grad {i}");
             }
             finally
             {

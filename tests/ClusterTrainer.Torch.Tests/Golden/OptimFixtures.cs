@@ -14,15 +14,15 @@ public sealed record OptimFixtureTensor(long[] Shape, float[] Data)
     public Tensor ToTensor(bool requiresGrad = false) => OptimTensors.FromFloats(Data, Shape, requiresGrad);
 }
 
-public sealed record FixtureGroup(int[] Params, IReadOnlyDictionary<string, JsonElement> Overrides);
+public sealed record OptimFixtureGroup(int[] Params, IReadOnlyDictionary<string, JsonElement> Overrides);
 
-public sealed record FixtureState(long? Step, IReadOnlyDictionary<string, OptimFixtureTensor> Tensors);
+public sealed record OptimFixtureState(long? Step, IReadOnlyDictionary<string, OptimFixtureTensor> Tensors);
 
 /// <summary>One optimizer fixture: initial params, gradients per step (null = no grad), params after each step, final state.</summary>
 public sealed record OptimizerCase(
-    string Name, string Optimizer, IReadOnlyDictionary<string, JsonElement> Options, IReadOnlyList<FixtureGroup> Groups,
+    string Name, string Optimizer, IReadOnlyDictionary<string, JsonElement> Options, IReadOnlyList<OptimFixtureGroup> Groups,
     IReadOnlyList<OptimFixtureTensor> Params, IReadOnlyList<OptimFixtureTensor?[]> Grads, IReadOnlyList<OptimFixtureTensor[]> After,
-    IReadOnlyDictionary<int, FixtureState> State)
+    IReadOnlyDictionary<int, OptimFixtureState> State)
 {
     public override string ToString() => Name;
 }
@@ -68,7 +68,7 @@ public static class OptimFixtures
             c.GetProperty("name").GetString()!,
             c.GetProperty("optimizer").GetString()!,
             Obj(c.GetProperty("options")),
-            c.GetProperty("groups").EnumerateArray().Select(g => new FixtureGroup(
+            c.GetProperty("groups").EnumerateArray().Select(g => new OptimFixtureGroup(
                 g.GetProperty("params").EnumerateArray().Select(x => x.GetInt32()).ToArray(),
                 g.EnumerateObject().Where(p => p.Name != "params").ToDictionary(p => p.Name, p => p.Value.Clone()))).ToArray(),
             c.GetProperty("params").EnumerateArray().Select(OptimFixtureTensor.Read).ToArray(),
@@ -77,7 +77,7 @@ public static class OptimFixtures
             c.GetProperty("after").EnumerateArray().Select(step => step.EnumerateArray().Select(OptimFixtureTensor.Read).ToArray()).ToArray(),
             c.GetProperty("state").EnumerateObject().ToDictionary(
                 s => int.Parse(s.Name),
-                s => new FixtureState(
+                s => new OptimFixtureState(
                     s.Value.TryGetProperty("step", out var st) ? st.GetInt64() : null,
                     s.Value.GetProperty("tensors").EnumerateObject().ToDictionary(t => t.Name, t => OptimFixtureTensor.Read(t.Value))))
         )).ToArray());

@@ -76,7 +76,7 @@ public sealed class OptimOptimizerGoldenTests
     internal static void AssertParams(OptimizerCase c, IReadOnlyList<Tensor> parameters, int step)
     {
         for (int i = 0; i < parameters.Count; i++)
-            Tolerance.AssertClose(c.After[step][i].Data, OptimTensors.ToFloats(parameters[i]),
+            OptimTolerance.AssertClose(c.After[step][i].Data, OptimTensors.ToFloats(parameters[i]),
                 $"{c.Name}: param {i} after step {step + 1}");
     }
 
@@ -101,7 +101,7 @@ public sealed class OptimOptimizerGoldenTests
             Assert.Equal(expected.Tensors.Keys.OrderBy(k => k, StringComparer.Ordinal),
                 actual!.Tensors.Keys.OrderBy(k => k, StringComparer.Ordinal));
             foreach (var (key, t) in expected.Tensors)
-                Tolerance.AssertClose(t.Data, OptimTensors.ToFloats(actual[key]), $"{c.Name}: state {i}.{key}");
+                OptimTolerance.AssertClose(t.Data, OptimTensors.ToFloats(actual[key]), $"{c.Name}: state {i}.{key}");
         }
     }
 }

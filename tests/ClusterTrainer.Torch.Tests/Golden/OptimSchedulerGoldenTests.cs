@@ -11,23 +11,29 @@ namespace ClusterTrainer.Torch.Tests.Golden;
 [Trait("Category", "Golden")]
 public sealed class OptimSchedulerGoldenTests
 {
-    public static TheoryData<string> CaseNames()
+    /// <summary>Each case twice: driving an SGD's two groups, and driving a standalone list of two rates.</summary>
+    public static TheoryData<string, bool> CaseNames()
     {
-        var data = new TheoryData<string>();
-        foreach (var c in OptimFixtures.Schedulers.Value) data.Add(c.Name);
+        var data = new TheoryData<string, bool>();
+        foreach (var c in OptimFixtures.Schedulers.Value)
+        {
+            data.Add(c.Name, false);
+            data.Add(c.Name, true);
+        }
         return data;
     }
 
     [Theory]
     [MemberData(nameof(CaseNames))]
-    public void Lr_sequence_matches_torch(string name)
+    public void Lr_sequence_matches_torch(string name, bool standalone)
     {
         var c = OptimFixtures.Schedulers.Value.Single(s => s.Name == name);
         using var p = OptimTensors.FromFloats([0f], [1]);
         using var q = OptimTensors.FromFloats([0f], [1]);
         var defaults = new SGD.Options { LearningRate = c.BaseLrs[0] };
-        using var opt = new SGD([new ParamGroup([p]), new ParamGroup([q], defaults with { LearningRate = c.BaseLrs[1] })],
+        using var sgd = new SGD([new ParamGroup([p]), new ParamGroup([q], defaults with { LearningRate = c.BaseLrs[1] })],
             defaults);
+        LrTarget opt = standalone ? LrTarget.Standalone(c.BaseLrs) : sgd;
         var a = c.Args;
         var lrs = new List<double[]> { Lrs(opt) };
         if (c.Scheduler == "ReduceLROnPlateau")
@@ -70,8 +76,41 @@ public sealed class OptimSchedulerGoldenTests
         Assert.Equal(c.Lrs.Length, lrs.Count);
         for (int e = 0; e < c.Lrs.Length; e++)
             for (int g = 0; g < 2; g++)
-                Tolerance.AssertClose(c.Lrs[e][g], lrs[e][g], $"{name}: lr of group {g} at epoch {e}");
+                OptimTolerance.AssertClose(c.Lrs[e][g], lrs[e][g], $"{name}: lr of group {g} at epoch {e}");
     }
 
-    private static double[] Lrs(Optimizer opt) => opt.param_groups.Select(g => g.LearningRate).ToArray();
+    public static TheoryData<string> CatalogCaseNames()
+    {
+        var data = new TheoryData<string>();
+        foreach (var c in OptimFixtures.Schedulers.Value)
+            if (c.Scheduler != "LambdaLR") data.Add(c.Name);
+        return data;
+    }
+
+    /// <summary>The same sequences when the scheduler is built from its name and keyword arguments (a run spec).</summary>
+    [Theory]
+    [MemberData(nameof(CatalogCaseNames))]
+    public void Catalog_built_scheduler_matches_torch(string name)
+    {
+        var c = OptimFixtures.Schedulers.Value.Single(s => s.Name == name);
+        var target = LrTarget.Standalone(c.BaseLrs);
+        var args = c.Args.EnumerateObject().ToDictionary(p => p.Name, p => ToObject(p.Value));
+        var schedule = SchedulerCatalog.Create(c.Scheduler, target, args);
+        for (int e = 1; e < c.Lrs.Length; e++)
+        {
+            schedule.EpochEnd(c.Metrics?[e - 1]);
+            for (int g = 0; g < 2; g++)
+                OptimTolerance.AssertClose(c.Lrs[e][g], schedule.get_last_lr()[g], $"{name}: lr of group {g} at epoch {e}");
+        }
+    }
+
+    private static object ToObject(System.Text.Json.JsonElement e) => e.ValueKind switch
+    {
+        System.Text.Json.JsonValueKind.Number => e.GetDouble(),
+        System.Text.Json.JsonValueKind.String => e.GetString()!,
+        System.Text.Json.JsonValueKind.Array => e.EnumerateArray().Select(ToObject).ToArray(),
+        _ => throw new InvalidOperationException($"unexpected fixture argument {e}"),
+    };
+
+    private static double[] Lrs(LrTarget target) => Enumerable.Range(0, target.Count).Select(i => target[i]).ToArray();
 }

@@ -81,7 +81,7 @@ public sealed class OptimStateGoldenTests
             gradFlat.CopyFrom<float>(c.Grads[step].SelectMany(g => g!.Data).ToArray());
             shardA.step([gradA]);
             shardB.step([gradB]);
-            Tolerance.AssertClose(c.After[step].SelectMany(p => p.Data).ToArray(), OptimTensors.ToFloats(flat),
+            OptimTolerance.AssertClose(c.After[step].SelectMany(p => p.Data).ToArray(), OptimTensors.ToFloats(flat),
                 $"{name}: flat buffer after step {step + 1}");
         }
         Assert.Equal(c.Grads.Count, shardA.StateAt(0)!.Step);

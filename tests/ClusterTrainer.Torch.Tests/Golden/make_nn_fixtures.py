@@ -163,6 +163,11 @@ def module_cases():
     cases.append(run_case("GRU_with_state_batchfirst", nn.GRU(3, 4, batch_first=True), [rnd(2, 5, 3, seed=55), rnd(1, 2, 4, seed=56)], 50,
                           call=lambda m, xs: m(xs[0], xs[1])))
     cases.append(run_case("Conv2d_unbatched_rect", nn.Conv2d(2, 3, (2, 3), stride=(2, 1), padding=(1, 0)), [rnd(2, 5, 6, seed=57)], 51))
+    cases.append(run_case("Conv1d_same_even_kernel", nn.Conv1d(2, 3, 4, padding="same"), [rnd(2, 2, 7, seed=58)], 52))
+    cases.append(run_case("Conv2d_same_dilated", nn.Conv2d(2, 3, (2, 3), padding="same", dilation=(1, 2)), [rnd(1, 2, 5, 6, seed=59)], 53))
+    cases.append(run_case("TransformerEncoderLayer_dropout_train", nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.2),
+                          [rnd(5, 2, 8, seed=60)], 54))
+    cases.append(run_case("LSTM_2layer_dropout_train", nn.LSTM(3, 4, num_layers=2, dropout=0.3), [rnd(5, 2, 3, seed=61)], 55))
     return cases
 
 
@@ -219,6 +224,15 @@ def loss_cases():
     return cases
 
 
+class _InitProbe(nn.Module):
+    """One (4, 3, 2) parameter initialised by an nn.init function."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(4, 3, 2))
+        fn(self.weight)
+
+
 def init_cases():
     """Default initialisation: construct each module right after torch.manual_seed(seed)."""
     ctors = [
@@ -240,6 +254,15 @@ def init_cases():
         ("TransformerEncoderLayer", lambda: nn.TransformerEncoderLayer(8, 2, dim_feedforward=16)),
         ("Sequential_cnn", lambda: nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8, 3))),
     ]
+    fns = [
+        ("init.uniform_", lambda t: nn.init.uniform_(t, -0.3, 0.7)),
+        ("init.normal_", lambda t: nn.init.normal_(t, 0.5, 2.0)),
+        ("init.kaiming_uniform_relu_fan_out", lambda t: nn.init.kaiming_uniform_(t, mode="fan_out", nonlinearity="relu")),
+        ("init.kaiming_normal_", lambda t: nn.init.kaiming_normal_(t)),
+        ("init.xavier_uniform_tanh_gain", lambda t: nn.init.xavier_uniform_(t, gain=nn.init.calculate_gain("tanh"))),
+        ("init.xavier_normal_", lambda t: nn.init.xavier_normal_(t)),
+    ]
+    ctors += [(name, (lambda f: lambda: _InitProbe(f))(f)) for name, f in fns]
     cases = []
     for i, (name, ctor) in enumerate(ctors):
         seed = 500 + i

@@ -94,6 +94,49 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Every_supported_dtype_survives_a_trip_through_python()
+    {
+        var path = Path.Combine(_dir, "dtypes.pt");
+        var back = Path.Combine(_dir, "dtypes_back.pt");
+        using var scope = NewDisposeScope();
+        var source = new Dictionary<string, Tensor>
+        {
+            ["f32"] = tensor(new[] { 1.5f, -2f, 3.25f }),
+            ["f64"] = tensor(new[] { 1e-300, 2.5 }),
+            ["f16"] = tensor(new[] { 0.5f, -4f }).to(ScalarType.Float16),
+            ["bf16"] = tensor(new[] { 1f, 256f }).to(ScalarType.BFloat16),
+            ["i64"] = tensor(new[] { long.MaxValue, -7L }),
+            ["i32"] = tensor(new[] { 5, -6 }),
+            ["u8"] = tensor(new byte[] { 0, 255 }),
+            ["b"] = tensor(new[] { true, false }),
+            ["scalar"] = tensor(3.0),
+            ["empty"] = zeros(0, 3),
+        };
+        save(source, path);
+        // Python checks what it sees, then saves every tensor + 1 (bools: negated) for us to read back.
+        var seen = RunPython(
+            "import torch\n" +
+            $"sd = torch.load('{path}')\n" +
+            "print(','.join(f'{k}:{str(v.dtype)[6:]}:{list(v.shape)}' for k, v in sd.items()))\n" +
+            "out = {k: (~v if v.dtype == torch.bool else v + 1) for k, v in sd.items()}\n" +
+            $"torch.save(out, '{back}')\n");
+        Assert.Equal("f32:float32:[3],f64:float64:[2],f16:float16:[2],bf16:bfloat16:[2],i64:int64:[2],i32:int32:[2],u8:uint8:[2]," +
+                     "b:bool:[2],scalar:float64:[],empty:float32:[0, 3]", seen);
+        var loaded = load(back);
+        foreach (var t in loaded.Values) scope.Attach(t);
+        Assert.Equal([2.5f, -1f, 4.25f], loaded["f32"].ToArray<float>());
+        Assert.Equal([1.0, 3.5], loaded["f64"].ToArray<double>());
+        Assert.Equal([1.5f, -3f], loaded["f16"].to(ScalarType.Float32).ToArray<float>());
+        Assert.Equal([2f, 256f], loaded["bf16"].to(ScalarType.Float32).ToArray<float>()); // 257 rounds to 256 in bfloat16
+        Assert.Equal([long.MinValue, -6L], loaded["i64"].ToArray<long>());
+        Assert.Equal([6, -5], loaded["i32"].ToArray<int>());
+        Assert.Equal(new byte[] { 1, 0 }, loaded["u8"].ToArray<byte>());
+        Assert.Equal([false, true], loaded["b"].ToArray<bool>());
+        Assert.Equal(4.0, loaded["scalar"].item<double>());
+        Assert.Equal([0L, 3], loaded["empty"].shape);
+    }
+
+    [Fact]
     public void Module_save_and_load_round_trip_exactly()
     {
         using var a = Model();

@@ -86,4 +86,17 @@ public sealed class FlatParametersTests
         var te = Assert.Throws<TorchException>(() => FlatParameters.Create(dbl));
         Assert.Contains("float32", te.Message);
     }
+
+    [Fact]
+    public void Spans_of_a_disposed_flat_buffer_are_refused()
+    {
+        using var model = Model();
+        var flat = FlatParameters.Create(model);
+        flat.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => flat.ValuesSpan.Length);
+        Assert.Throws<ObjectDisposedException>(() => flat.GradientsSpan.Length);
+        using var x = randn(2, 4);
+        using var y = model.call(x); // the parameters keep the storage alive
+        Assert.Equal([2L, 2], y.shape);
+    }
 }

@@ -167,7 +167,16 @@ public sealed class ModuleTests
         Assert.Contains("4x5", e.Message);
         using var bn = nn.BatchNorm2d(2);
         using var flat = randn(4, 2);
-        Assert.Throws<ArgumentException>(() => bn.call(flat));
+        Assert.Contains("expected 4-D input", Assert.Throws<ArgumentException>(() => bn.call(flat)).Message);
+        using var emb = nn.Embedding(5, 2);
+        using var floatIndices = randn(3);
+        Assert.Contains("int64", Assert.Throws<TorchException>(() => emb.call(floatIndices)).Message);
+        using var lstm = nn.LSTM(3, 4);
+        using var wrongWidth = randn(5, 2, 7);
+        Assert.Contains("input_size (3)", Assert.Throws<ArgumentException>(() => lstm.call(wrongWidth)).Message);
+        using var conv = nn.Conv2d(2, 2, 3, padding: "same");
+        Assert.Throws<ArgumentException>(() => nn.Conv2d(2, 2, [3, 3], padding: "same", stride: [2, 2]));
+        Assert.Throws<ArgumentException>(() => nn.Conv2d(2, 2, 3, padding: "full"));
     }
 
     [Fact]
@@ -194,5 +203,56 @@ public sealed class ModuleTests
         using var eq = meanAfterTrain.eq(bn.running_mean!);
         using var all = eq.all();
         Assert.True(all.item<bool>());
+    }
+
+    private sealed class Tower : nn.Module<Tensor, Tensor>
+    {
+        private readonly ModuleList<Linear> layers = nn.ModuleList(nn.Linear(3, 3), nn.Linear(3, 3));
+        private readonly Identity skip = nn.Identity();
+
+        public Tower() : base(nameof(Tower)) => RegisterComponents();
+
+        public override Tensor forward(Tensor input)
+        {
+            var x = skip.forward(input);
+            foreach (var layer in layers)
+            {
+                var y = layer.forward(x);
+                x.Dispose();
+                x = y;
+            }
+            return x;
+        }
+    }
+
+    [Fact]
+    public void ModuleList_registers_indexed_children_and_Identity_aliases_its_input()
+    {
+        using var tower = new Tower();
+        Assert.Equal(["layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias"], tower.named_parameters().Select(p => p.name).ToArray());
+        using var x = randn(2, 3);
+        using var y = tower.call(x);
+        Assert.False(x.IsDisposed);
+        Assert.Equal([2L, 3], y.shape);
+    }
+
+    [Fact]
+    public void ToString_prints_the_module_tree_as_pytorch_does()
+    {
+        // Expected text is Python's print(model) for the same modules (torch 1.13).
+        using var cnn = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(5408, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 10));
+        Assert.Equal(
+            "Sequential(\n" +
+            "  (0): Conv2d(1, 32, kernel_size=(3, 3), stride=(1, 1))\n" +
+            "  (1): ReLU()\n" +
+            "  (2): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)\n" +
+            "  (3): Flatten(start_dim=1, end_dim=-1)\n" +
+            "  (4): Linear(in_features=5408, out_features=128, bias=True)\n" +
+            "  (5): ReLU()\n" +
+            "  (6): Dropout(p=0.5, inplace=False)\n" +
+            "  (7): Linear(in_features=128, out_features=10, bias=True)\n" +
+            ")", cnn.ToString());
+        using var dw = nn.Conv2d(4, 8, [3, 1], padding: [2, 2], dilation: [2, 2], groups: 4, bias: false);
+        Assert.Equal("Conv2d(4, 8, kernel_size=(3, 1), stride=(1, 1), padding=(2, 2), dilation=(2, 2), groups=4, bias=False)", dw.ToString());
     }
 }

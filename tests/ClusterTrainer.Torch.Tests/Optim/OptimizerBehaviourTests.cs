@@ -125,6 +125,35 @@ public sealed class OptimizerBehaviourTests
     }
 
     [Fact]
+    public void A_standalone_schedule_resumes_from_its_saved_state_with_its_rates()
+    {
+        var target = LrTarget.Standalone(0.1);
+        var cosine = optim.lr_scheduler.CosineAnnealingLR(target, T_max: 5);
+        cosine.step();
+        cosine.step();
+        var saved = cosine.state_dict();
+        cosine.step();
+
+        var resumedTarget = LrTarget.Standalone(0.1);
+        var resumed = optim.lr_scheduler.CosineAnnealingLR(resumedTarget, T_max: 5);
+        resumed.load_state_dict(saved);
+        Assert.Equal(saved.LastLr, [resumedTarget[0]]);
+        resumed.step();
+        Assert.Equal(cosine.get_last_lr(), resumed.get_last_lr());
+        Assert.Null(resumed.optimizer);
+
+        var plateau = optim.lr_scheduler.ReduceLROnPlateau(LrTarget.Standalone(1.0), patience: 0, factor: 0.5);
+        plateau.step(1.0);
+        plateau.step(1.0);
+        Assert.Equal([0.5], plateau.get_last_lr());
+        var plateauTarget = LrTarget.Standalone(1.0);
+        var p2 = optim.lr_scheduler.ReduceLROnPlateau(plateauTarget, patience: 0, factor: 0.5);
+        p2.load_state_dict(plateau.state_dict());
+        Assert.Equal(0.5, plateauTarget[0]);
+        Assert.Throws<ArgumentException>(() => LrTarget.Standalone(-0.1));
+    }
+
+    [Fact]
     public void Clip_grad_norm_without_gradients_returns_zero_and_nonfinite_norms_can_be_refused()
     {
         using var w = OptimTensors.FromFloats([1f, 2f], [2], requiresGrad: true);
@@ -157,6 +186,6 @@ public sealed class OptimizerBehaviourTests
             withDecay.step();
             withPenalty.step();
         }
-        Tolerance.AssertClose(OptimTensors.ToFloats(a), OptimTensors.ToFloats(b), "weight_decay vs L2Penalty");
+        OptimTolerance.AssertClose(OptimTensors.ToFloats(a), OptimTensors.ToFloats(b), "weight_decay vs L2Penalty");
     }
 }

@@ -82,6 +82,7 @@ public sealed class OptimizerValidationTests : IDisposable
         Refused(() => optim.SGD([], lr: 0.1), "at least one parameter");
         Refused(() => new SGD([new ParamGroup([_w]), new ParamGroup([_w, _b])], new SGD.Options { LearningRate = 0.1 }),
             "more than one parameter group");
+        Refused(() => optim.Adam([_w, _b, _w]), "same parameter twice");
         var shared = new ParamGroup([_b]);
         using var first = new SGD([shared], new SGD.Options { LearningRate = 0.1 });
         Refused(() => new SGD([shared], new SGD.Options { LearningRate = 0.1 }), "already belongs");
@@ -136,5 +137,7 @@ public sealed class OptimizerValidationTests : IDisposable
         Refused(() => nn.utils.clip_grad_value_([_w], clip_value: -0.5), "clip_value", ">= 0");
         Refused(() => Regularization.L1Penalty([_w], -0.01), "lambda", ">= 0");
         Refused(() => Regularization.L2Penalty([_w], double.PositiveInfinity), "lambda", "finite");
+        Refused(() => ShardedClipping.NormPart([_w], norm_type: -2), "norm_type", "p > 0");
+        Refused(() => ShardedClipping.Coefficient(3.0, max_norm: -1), "max_norm", ">= 0");
     }
 }

@@ -19,6 +19,9 @@ public sealed class TcpTransport : IAsyncDisposable
     private readonly ConcurrentDictionary<NodeAddress, OutboundAssociation> _outbound = new();
     private readonly ConcurrentDictionary<InboundConnection, byte> _inbound = new();
     private readonly ConcurrentDictionary<NodeAddress, FaultState> _faults = new();
+    private int _openInbound;
+    private volatile bool _anyFault;
+    private volatile bool _anyQuarantined; // hot-path shortcut: no dictionary lookup per frame while no fault is set
     private readonly ConcurrentDictionary<NodeAddress, string> _quarantined = new();
     private readonly CancellationTokenSource _stop = new();
     private Socket? _listener;
@@ -87,7 +90,7 @@ public sealed class TcpTransport : IAsyncDisposable
     {
         var env = new OutboundEnvelope(recipientPath, senderPath, message);
         if (_stop.IsCancellationRequested) { Undelivered(to, env, "the transport is stopped"); return false; }
-        if (_quarantined.TryGetValue(to, out string? why)) { Undelivered(to, env, $"{to} is quarantined ({why})"); return false; }
+        if (_anyQuarantined && _quarantined.TryGetValue(to, out string? why)) { Undelivered(to, env, $"{to} is quarantined ({why})"); return false; }
         var assoc = _outbound.GetOrAdd(to, static (a, t) => new OutboundAssociation(t, a), this);
         if (assoc.TryEnqueue(env)) return true;
         Undelivered(to, env, $"the outbound queue to {to} is full ({Settings.OutboundQueueCapacity} messages, RemoteSettings.OutboundQueueCapacity)");
@@ -102,8 +105,12 @@ public sealed class TcpTransport : IAsyncDisposable
     {
         if (mode == FaultMode.Throttle && throttleBytesPerSecond <= 0)
             throw new ArgumentException("FaultMode.Throttle needs throttleBytesPerSecond > 0.", nameof(throttleBytesPerSecond));
-        if (mode == FaultMode.PassThrough) _faults.TryRemove(remote, out _);
-        else _faults[remote] = new FaultState(mode, throttleBytesPerSecond);
+        lock (_faults)
+        {
+            if (mode == FaultMode.PassThrough) _faults.TryRemove(remote, out _);
+            else _faults[remote] = new FaultState(mode, throttleBytesPerSecond);
+            _anyFault = !_faults.IsEmpty;
+        }
         Handler.Log(TransportLogLevel.Info, $"fault injection towards {remote}: {mode}{(mode == FaultMode.Throttle ? $" {throttleBytesPerSecond} B/s" : "")}");
         if (mode == FaultMode.Disconnect)
         {
@@ -112,13 +119,14 @@ public sealed class TcpTransport : IAsyncDisposable
         }
     }
 
-    public FaultState FaultOf(NodeAddress remote) => _faults.TryGetValue(remote, out var f) ? f : FaultState.None;
+    public FaultState FaultOf(NodeAddress remote) => _anyFault && _faults.TryGetValue(remote, out var f) ? f : FaultState.None;
 
     /// <summary>Gives up on <paramref name="remote"/> for good: connections closed, queued and future messages
     /// undelivered, inbound connections from it refused; publishes <see cref="QuarantinedEvent"/>.</summary>
     public async Task QuarantineAsync(NodeAddress remote, string reason)
     {
         if (!_quarantined.TryAdd(remote, reason)) return;
+        _anyQuarantined = true;
         Handler.Log(TransportLogLevel.Warning, $"quarantining {remote}: {reason}");
         if (_outbound.TryRemove(remote, out var a)) await a.CloseAsync($"{remote} is quarantined ({reason})").ConfigureAwait(false);
         foreach (var c in _inbound.Keys) if (c.Remote == remote) c.Abort();
@@ -142,8 +150,19 @@ public sealed class TcpTransport : IAsyncDisposable
             }
             s.NoDelay = true;
             Interlocked.Increment(ref Counters.inboundConnections);
+            if (Interlocked.Increment(ref _openInbound) > Settings.MaxInboundConnections)
+            {
+                Interlocked.Decrement(ref _openInbound);
+                RefusedInbound(s.RemoteEndPoint?.ToString() ?? "?", $"too many inbound connections (RemoteSettings.MaxInboundConnections = {Settings.MaxInboundConnections})");
+                s.Close(0);
+                continue;
+            }
             var conn = new InboundConnection(this, s);
-            _ = Task.Run(() => conn.RunAsync(ct));
+            _ = Task.Run(async () =>
+            {
+                try { await conn.RunAsync(ct).ConfigureAwait(false); }
+                finally { Interlocked.Decrement(ref _openInbound); }
+            });
         }
     }
 

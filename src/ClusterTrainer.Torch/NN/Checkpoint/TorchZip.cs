@@ -81,7 +81,7 @@ internal static class TorchZip
         }
     }
 
-    /// <summary>Reads a whole archive held in memory; entry data are slices of <paramref name="file"/>.</summary>
+    /// <summary>Reads a whole archive held in memory; entry data are slices of the file's bytes.</summary>
     internal sealed class Reader
     {
         private readonly byte[] _file;

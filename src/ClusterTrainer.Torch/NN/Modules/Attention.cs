@@ -99,6 +99,9 @@ public sealed class TransformerEncoderLayer : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor src) => forward(src, null, null);
 
+    /// <summary>Runs the layer with an attention mask (L, L) and/or a key padding mask (N, L).</summary>
+    public Tensor call(Tensor src, Tensor? src_mask, Tensor? src_key_padding_mask = null) => forward(src, src_mask, src_key_padding_mask);
+
     public Tensor forward(Tensor src, Tensor? src_mask, Tensor? src_key_padding_mask)
     {
         if (norm_first)

@@ -26,6 +26,8 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor input) => F.linear(input, weight, bias);
+
+    protected override string extra_repr() => $"in_features={in_features}, out_features={out_features}, bias={Py(bias is not null)}";
 }
 
 /// <summary>Shared by Conv1d/2d/3d: weight (out, in/groups, *kernel), bias (out). groups == in_channels with
@@ -34,6 +36,8 @@ public abstract class ConvNd : nn.Module<Tensor, Tensor>
 {
     private readonly int _dims;
     public Tensor weight { get; }
+    /// <summary>"valid" or "same" when the padding was given as a string; null for numeric padding.</summary>
+    public string? padding_mode_string { get; }
     public Tensor? bias { get; }
     public long[] stride { get; }
     public long[] padding { get; }
@@ -62,13 +66,41 @@ public abstract class ConvNd : nn.Module<Tensor, Tensor>
         nn.init.DefaultLinearInit(weight, this.bias);
     }
 
-    public override Tensor forward(Tensor input) => F.conv(_dims, input, weight, bias, stride, padding, dilation, groups);
+    /// <summary>String padding ("valid" or "same"), as PyTorch's Conv*d(padding="same").</summary>
+    protected ConvNd(string name, int dims, long inChannels, long outChannels, long[] kernel, long[] stride, string padding, long[] dilation,
+        long groups, bool bias) : this(name, dims, inChannels, outChannels, kernel, stride, new long[dims], dilation, groups, bias)
+    {
+        F.PaddingMode(padding);
+        if (padding == "same" && stride.Any(s => s != 1))
+            throw new ArgumentException($"{name}: padding=\"same\" is not supported for strided convolutions (stride [{string.Join(", ", stride)}]).", nameof(padding));
+        padding_mode_string = padding;
+    }
+
+    public override Tensor forward(Tensor input) => padding_mode_string is { } mode
+        ? F.conv(_dims, input, weight, bias, stride, mode, dilation, groups)
+        : F.conv(_dims, input, weight, bias, stride, padding, dilation, groups);
+
+    protected override string extra_repr()
+    {
+        var s = $"{weight.shape[1] * groups}, {weight.shape[0]}, kernel_size={Tuple(weight.shape[2..])}, stride={Tuple(stride)}";
+        if (padding_mode_string is { } mode) s += $", padding={mode}";
+        else if (padding.Any(p => p != 0)) s += $", padding={Tuple(padding)}";
+        if (dilation.Any(d => d != 1)) s += $", dilation={Tuple(dilation)}";
+        if (groups != 1) s += $", groups={groups}";
+        return bias is null ? s + ", bias=False" : s;
+    }
 
     protected static long[] Repeat(long v, int n) => Enumerable.Repeat(v, n).ToArray();
 }
 
-public sealed class Conv1d(long in_channels, long out_channels, long kernel_size, long stride = 1, long padding = 0, long dilation = 1, long groups = 1, bool bias = true)
-    : ConvNd(nameof(Conv1d), 1, in_channels, out_channels, [kernel_size], [stride], [padding], [dilation], groups, bias);
+public sealed class Conv1d : ConvNd
+{
+    public Conv1d(long in_channels, long out_channels, long kernel_size, long stride = 1, long padding = 0, long dilation = 1, long groups = 1, bool bias = true)
+        : base(nameof(Conv1d), 1, in_channels, out_channels, [kernel_size], [stride], [padding], [dilation], groups, bias) { }
+
+    public Conv1d(long in_channels, long out_channels, long kernel_size, string padding, long stride = 1, long dilation = 1, long groups = 1, bool bias = true)
+        : base(nameof(Conv1d), 1, in_channels, out_channels, [kernel_size], [stride], padding, [dilation], groups, bias) { }
+}
 
 public sealed class Conv2d : ConvNd
 {
@@ -77,6 +109,10 @@ public sealed class Conv2d : ConvNd
 
     public Conv2d(long in_channels, long out_channels, long[] kernel_size, long[]? stride = null, long[]? padding = null, long[]? dilation = null, long groups = 1, bool bias = true)
         : base(nameof(Conv2d), 2, in_channels, out_channels, kernel_size, stride ?? [1, 1], padding ?? [0, 0], dilation ?? [1, 1], groups, bias) { }
+
+    /// <summary>Conv2d with padding "same" or "valid".</summary>
+    public Conv2d(long in_channels, long out_channels, long[] kernel_size, string padding, long[]? stride = null, long[]? dilation = null, long groups = 1, bool bias = true)
+        : base(nameof(Conv2d), 2, in_channels, out_channels, kernel_size, stride ?? [1, 1], padding, dilation ?? [1, 1], groups, bias) { }
 }
 
 public sealed class Conv3d : ConvNd
@@ -101,6 +137,11 @@ public sealed class MaxPool2d(long[] kernel_size, long[]? stride = null, long[]?
         : this([kernel_size, kernel_size], stride is long s ? [s, s] : null, [padding, padding], [dilation, dilation], ceil_mode) { }
 
     public override Tensor forward(Tensor input) => F.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode);
+
+    protected override string extra_repr() =>
+        $"kernel_size={Pair(kernel_size)}, stride={Pair(stride ?? kernel_size)}, padding={Pair(padding ?? [0, 0])}, dilation={Pair(dilation ?? [1, 1])}, ceil_mode={Py(ceil_mode)}";
+
+    private static string Pair(long[] v) => v[0] == v[1] ? v[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : Tuple(v);
 }
 
 public sealed class AvgPool1d(long kernel_size, long? stride = null, long padding = 0, bool ceil_mode = false, bool count_include_pad = true)
@@ -130,12 +171,16 @@ public sealed class Dropout : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor input) => F.dropout(input, p, training);
+
+    protected override string extra_repr() => $"p={Py(p)}, inplace=False";
 }
 
 /// <summary>Flattens dims start_dim..end_dim (default: all but the batch dim).</summary>
 public sealed class Flatten(long start_dim = 1, long end_dim = -1) : nn.Module<Tensor, Tensor>(nameof(Flatten))
 {
     public override Tensor forward(Tensor input) => F.flatten(input, start_dim, end_dim);
+
+    protected override string extra_repr() => $"start_dim={start_dim}, end_dim={end_dim}";
 }
 
 /// <summary>A lookup table: "weight" (num_embeddings, embedding_dim) from N(0, 1); the padding_idx row starts at zero

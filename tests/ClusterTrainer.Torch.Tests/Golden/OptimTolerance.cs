@@ -3,7 +3,7 @@ using Xunit.Sdk;
 namespace ClusterTrainer.Torch.Tests.Golden;
 
 /// <summary>Element-wise comparison with a relative tolerance that reports the worst element on failure.</summary>
-public static class Tolerance
+public static class OptimTolerance
 {
     public const double Relative = 1e-5;
 
