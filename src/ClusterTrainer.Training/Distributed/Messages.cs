@@ -62,6 +62,12 @@ public sealed record RunResult(float[] Parameters, IReadOnlyList<StepLoss> Losse
 
 public sealed record RunFailed(string Reason);
 
+/// <summary>
+/// Ask the coordinator to take a worker out of the run (a node leaving, an operator's request): the worker is
+/// stopped and the shards carry on with the rest of the live set.
+/// </summary>
+public sealed record RemoveWorker(string Worker);
+
 /// <summary>Builds and reads the float32 payloads of the data-plane messages.</summary>
 public static class Payloads
 {

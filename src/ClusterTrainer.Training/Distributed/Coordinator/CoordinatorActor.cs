@@ -39,6 +39,7 @@ public sealed class CoordinatorActor : ReceiveActor
         Receive<ShardState>(s => { _states[s.ShardIndex] = s; TryComplete(); });
         Receive<ShardCounters>(c => { _counters[c.ShardIndex] = c; TryComplete(); });
         Receive<Terminated>(OnTerminated);
+        Receive<RemoveWorker>(OnRemove);
     }
 
     protected override SupervisorStrategy SupervisorStrategy() => Actors.SupervisorStrategy.StoppingStrategy;
@@ -82,6 +83,17 @@ public sealed class CoordinatorActor : ReceiveActor
     {
         _finished.Add(m.Worker);
         if (_finished.Count == _job.Workers) Collect();
+    }
+
+    private void OnRemove(RemoveWorker m)
+    {
+        var worker = _workers.FirstOrDefault(w => w.Path.Name == m.Worker);
+        if (worker is null)
+        {
+            Sender.Tell(new RunFailed($"No running worker named '{m.Worker}'; running: {string.Join(", ", _workers.Select(w => w.Path.Name))}."));
+            return;
+        }
+        Context.Stop(worker); // Terminated then tells the shards
     }
 
     private void OnTerminated(Terminated t)
