@@ -27,6 +27,9 @@ public sealed record WorkerLeft(string Worker);
 /// <summary>Coordinator → shards: a worker joined the run.</summary>
 public sealed record WorkerJoined(string Worker);
 
+/// <summary>Coordinator → shards: use this learning rate from the next step on (LR schedule).</summary>
+public sealed record SetLearningRate(double Lr);
+
 /// <summary>Ask a shard for its counters; it answers <see cref="ShardCounters"/>.</summary>
 public sealed record GetShardCounters
 {

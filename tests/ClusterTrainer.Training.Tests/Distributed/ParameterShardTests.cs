@@ -98,6 +98,18 @@ public sealed class ParameterShardTests
     }
 
     [Fact]
+    public void A_new_learning_rate_applies_from_the_next_step()
+    {
+        using var shard = Shard(ShardPolicy.Synchronous, workers: 1);
+        shard.Push("w0", 0, [1f, 1f, 1f], 1);          // lr 0.1
+        shard.SetLearningRate(0.01);
+        shard.Push("w0", 1, [1f, 1f, 1f], 1);          // lr 0.01
+        Assert.Equal(0.01, shard.LearningRate);
+        Assert.Equal(1f - 0.11f, shard.Values[0], 5);
+        Assert.Throws<ArgumentOutOfRangeException>(() => shard.SetLearningRate(double.NaN));
+    }
+
+    [Fact]
     public void Exported_state_restores_values_optimizer_state_and_version()
     {
         using var a = Shard(ShardPolicy.Synchronous, "adam", lr: 0.01, workers: 1);

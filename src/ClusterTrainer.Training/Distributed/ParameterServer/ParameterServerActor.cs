@@ -21,6 +21,7 @@ public sealed class ParameterServerActor : ReceiveActor
         Receive<PullParameters>(p => { _parked.Add((p, Sender)); AnswerPulls(); });
         Receive<WorkerLeft>(m => { _shard.Leave(m.Worker); AnswerPulls(); });
         Receive<WorkerJoined>(m => { _shard.Join(m.Worker); AnswerPulls(); });
+        Receive<SetLearningRate>(m => _shard.SetLearningRate(m.Lr));
         Receive<GetShardCounters>(_ => Sender.Tell(_shard.Counters));
         Receive<GetShardState>(_ => Sender.Tell(_shard.ExportState()));
     }

@@ -70,6 +70,17 @@ public sealed class ParameterShard : IDisposable
 
     public ShardCounters Counters => new(Spec.Index, Version, _applied, _taken, _duplicates, _late, _rejected);
 
+    /// <summary>The learning rate the next steps use.</summary>
+    public double LearningRate => _optimizer.param_groups[0].LearningRate;
+
+    /// <summary>Sets the learning rate of the next steps (the coordinator's LR schedule, stepped per epoch).</summary>
+    public void SetLearningRate(double lr)
+    {
+        if (!double.IsFinite(lr) || lr < 0)
+            throw new ArgumentOutOfRangeException(nameof(lr), lr, "A learning rate must be a finite number >= 0.");
+        _optimizer.param_groups[0].LearningRate = lr;
+    }
+
     /// <summary>Adds a worker to the live set; it contributes from the current step on.</summary>
     public void Join(string worker)
     {
