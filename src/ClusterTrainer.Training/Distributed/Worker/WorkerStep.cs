@@ -30,7 +30,8 @@ public sealed record TrainingData(Tensor Inputs, Tensor Targets)
 /// One worker's compute for one step: write the pulled parameter slices into the model's flat parameter buffer,
 /// zero the gradients, forward, loss, backward. The gradient slices are then read straight from the flat
 /// gradient buffer (<see cref="GradientOf"/>); nothing is copied per parameter. The loss must be a mean over
-/// the batch (the shards weight each worker's gradient by its sample count).
+/// the batch (the shards weight each worker's gradient by its sample count). Owns the model: disposing the step
+/// disposes it.
 /// </summary>
 public sealed class WorkerStep : IDisposable
 {
@@ -80,5 +81,9 @@ public sealed class WorkerStep : IDisposable
                                         "the layout was made for another model.", nameof(shard));
     }
 
-    public void Dispose() => Flat.Dispose();
+    public void Dispose()
+    {
+        Flat.Dispose();
+        _model.Dispose();
+    }
 }
