@@ -91,6 +91,7 @@ public sealed class ParameterShardTests
         Assert.True(shard.MayProceed("w0", 1));   // 1 ahead of w1 (0 done): allowed with s = 1
         shard.Push("w0", 1, [0f, 0f, 0f], 1);
         Assert.False(shard.MayProceed("w0", 2));  // would be 2 ahead
+        Assert.Equal(1, shard.Counters.MaxLead);
         shard.Push("w1", 0, [0f, 0f, 0f], 1);
         Assert.True(shard.MayProceed("w0", 2));
         Assert.True(shard.Leave("w1") is false);

@@ -56,6 +56,7 @@ public sealed class SyncModeTests(ITestOutputHelper output)
         var job = EquivalenceTests.Job(data, ShardOptimizer.Spec("adam", 0.01), ShardPolicy.BoundedStaleness(1), pushRepeats: 1, steps: 12);
         var result = await RunAsync(job);
         Assert.All(result.Shards, c => Assert.Equal((Workers * 12L, 0L), (c.AppliedSteps, c.Duplicates + c.LateDrops + c.Rejected)));
+        Assert.All(result.Shards, c => Assert.InRange(c.MaxLead, 0, 1)); // never more than s = 1 ahead of the slowest
         AssertLossFell(job, result);
     }
 

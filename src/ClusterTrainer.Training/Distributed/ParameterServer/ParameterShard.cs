@@ -34,7 +34,7 @@ public sealed class ParameterShard : IDisposable
     private HashSet<string> _lastContributors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _completed = new(StringComparer.Ordinal);
     private readonly double[] _sum;
-    private long _applied, _taken, _duplicates, _late, _rejected;
+    private long _applied, _taken, _duplicates, _late, _rejected, _maxLead;
 
     public ParameterShard(ShardSpec spec, ReadOnlySpan<float> initialValues, OptimizerSpec optimizer,
         ShardPolicy policy, IEnumerable<string> workers)
@@ -68,7 +68,7 @@ public sealed class ParameterShard : IDisposable
     /// <summary>The current parameter values (a view of native memory, valid until the next push).</summary>
     public ReadOnlySpan<float> Values => _values.data<float>();
 
-    public ShardCounters Counters => new(Spec.Index, Version, _applied, _taken, _duplicates, _late, _rejected);
+    public ShardCounters Counters => new(Spec.Index, Version, _applied, _taken, _duplicates, _late, _rejected, _maxLead);
 
     /// <summary>The learning rate the next steps use.</summary>
     public double LearningRate => _optimizer.param_groups[0].LearningRate;
@@ -148,6 +148,7 @@ public sealed class ParameterShard : IDisposable
     {
         long done = _completed.GetValueOrDefault(worker);
         if (step < done) { _duplicates++; return PushOutcome.Duplicate; }
+        _maxLead = Math.Max(_maxLead, step - MinCompleted());
         _completed[worker] = step + 1;
         _taken++;
         gradient.CopyTo(_gradient.data<float>());

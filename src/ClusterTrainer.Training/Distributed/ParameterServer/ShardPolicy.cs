@@ -42,6 +42,9 @@ public enum PushOutcome
     Rejected,
 }
 
-/// <summary>A shard's counters; a snapshot, safe to send.</summary>
+/// <summary>
+/// A shard's counters; a snapshot, safe to send. <see cref="MaxLead"/> (async and bounded modes) is the
+/// furthest any applied push's step was ahead of the slowest live worker's completed steps.
+/// </summary>
 public sealed record ShardCounters(int ShardIndex, long Version, long AppliedSteps, long GradientsTaken,
-    long Duplicates, long LateDrops, long Rejected);
+    long Duplicates, long LateDrops, long Rejected, long MaxLead);
