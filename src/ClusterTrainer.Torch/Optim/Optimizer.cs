@@ -45,6 +45,8 @@ public abstract class Optimizer : IDisposable
     public void add_param_group(ParamGroup group)
     {
         ArgumentNullException.ThrowIfNull(group);
+        if (group.Parameters.Distinct(ReferenceEqualityComparer.Instance).Count() != group.Parameters.Count)
+            throw new ArgumentException("A parameter group lists the same parameter twice; it would be updated twice per step.");
         foreach (var p in group.Parameters)
             foreach (var other in _groups)
                 if (other.Parameters.Any(q => ReferenceEquals(q, p)))

@@ -29,11 +29,22 @@ public static class SchedulerCatalog
         ["reducelronplateau"] = ["mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lr", "eps"],
     };
 
+    /// <summary>Short names a run spec may use (ClusterTrainer.Training's schedule names).</summary>
+    private static readonly Dictionary<string, string> Aliases = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["step"] = "steplr", ["multistep"] = "multisteplr", ["exponential"] = "exponentiallr",
+        ["cosine"] = "cosineannealinglr", ["plateau"] = "reducelronplateau",
+    };
+
     public static IReadOnlyCollection<string> Names => Args.Keys;
 
-    public static IReadOnlyList<string> ArgumentsOf(string name) => Args.TryGetValue(name ?? "", out var a)
+    public static IReadOnlyList<string> ArgumentsOf(string name) => Args.TryGetValue(Canonical(name), out var a)
         ? a
-        : throw new ArgumentException($"Unknown scheduler '{name}'. Known: {string.Join(", ", Args.Keys)}.");
+        : throw new ArgumentException($"Unknown scheduler '{name}'. Known: {string.Join(", ", Args.Keys)} " +
+                                      $"(or {string.Join(", ", Aliases.Keys)}).");
+
+    private static string Canonical(string? name) =>
+        name is null ? "" : Aliases.TryGetValue(name, out var full) ? full : name;
 
     public static ILrSchedule Create(string name, LrTarget target, IReadOnlyDictionary<string, object>? arguments = null)
     {
@@ -44,7 +55,7 @@ public static class SchedulerCatalog
                 throw new ArgumentException(
                     $"Unknown argument '{key}' for scheduler '{name}'. Allowed: {string.Join(", ", allowed)}.");
         var a = new Reader(name, kw);
-        return name.ToLowerInvariant() switch
+        return Canonical(name).ToLowerInvariant() switch
         {
             "steplr" => new StepLR(target, a.Int("step_size", null), a.D("gamma", 0.1)),
             "multisteplr" => new MultiStepLR(target, a.Ints("milestones"), a.D("gamma", 0.1)),

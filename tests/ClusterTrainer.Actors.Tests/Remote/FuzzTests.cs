@@ -3,21 +3,20 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using ClusterTrainer.Actors.Remote;
 using ClusterTrainer.Actors.Remote.Transport;
-using ClusterTrainer.Actors;
 using ClusterTrainer.Actors.Serialization;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace ClusterTrainer.Actors.Tests.Remote;
 
+[CollectionDefinition("fuzz", DisableParallelization = true)]
+public sealed class FuzzCollection;
+
 /// <summary>
 /// 100,000 random and mutated frames against a live node over many connections, while a good peer keeps
 /// doing request/response round trips with it. The node must not crash, must keep its memory bounded,
 /// must drop every connection that sent a fatal frame with a logged reason, and must keep serving.
 /// </summary>
-[CollectionDefinition("fuzz", DisableParallelization = true)]
-public sealed class FuzzCollection;
-
 /// <remarks>Runs alone (its own non-parallel collection): it asserts on process-wide memory.</remarks>
 [Collection("fuzz")]
 public sealed class FuzzTests(ITestOutputHelper output)

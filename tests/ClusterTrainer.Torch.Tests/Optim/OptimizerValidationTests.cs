@@ -82,6 +82,7 @@ public sealed class OptimizerValidationTests : IDisposable
         Refused(() => optim.SGD([], lr: 0.1), "at least one parameter");
         Refused(() => new SGD([new ParamGroup([_w]), new ParamGroup([_w, _b])], new SGD.Options { LearningRate = 0.1 }),
             "more than one parameter group");
+        Refused(() => optim.Adam([_w, _b, _w]), "same parameter twice");
         var shared = new ParamGroup([_b]);
         using var first = new SGD([shared], new SGD.Options { LearningRate = 0.1 });
         Refused(() => new SGD([shared], new SGD.Options { LearningRate = 0.1 }), "already belongs");

@@ -23,7 +23,10 @@ public sealed class SchedulerCatalogTests
         Refused("reducelronplateau", new() { ["min_lr"] = "none" }, "one per parameter group");
         Refused("cosineannealinglr", new() { ["T_max"] = 0 }, ">= 1");
 
-        var plateau = SchedulerCatalog.Create("ReduceLROnPlateau", target);
+        var plateau = SchedulerCatalog.Create("plateau", target);
+        Assert.IsType<ReduceLROnPlateau>(plateau);
+        Assert.IsType<CosineAnnealingLR>(SchedulerCatalog.Create("cosine", LrTarget.Standalone(0.1),
+            new Dictionary<string, object> { ["T_max"] = 10 }));
         Assert.Contains("validation metric", Assert.Throws<ArgumentException>(() => plateau.EpochEnd()).Message);
     }
 }
