@@ -107,6 +107,42 @@ public abstract class CheckpointStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_nodes_committing_the_same_step_at_once_leave_exactly_one_manifest()
+    {
+        var second = await OpenSecondInstanceAsync();
+        try
+        {
+            var a = Store.CommitAsync(Manifest("run-a", 40, shards: 2));
+            var b = second.CommitAsync(Manifest("run-a", 40, shards: 3));
+            var outcomes = await Task.WhenAll(Outcome(a), Outcome(b));
+            Assert.Single(outcomes, o => o is null);
+            Assert.Single(outcomes, o => o is CheckpointExistsException);
+            var committed = Assert.Single(await Store.ListAsync("run-a"));
+            Assert.Contains(committed.Parts.Count, new[] { 2, 3 });
+        }
+        finally
+        {
+            if (second is IAsyncDisposable d)
+            {
+                await d.DisposeAsync();
+            }
+        }
+
+        static async Task<Exception?> Outcome(Task commit)
+        {
+            try
+            {
+                await commit;
+                return null;
+            }
+            catch (Exception ex)
+            {
+                return ex;
+            }
+        }
+    }
+
+    [Fact]
     public async Task Malformed_manifests_and_run_ids_are_refused_with_what_is_wrong()
     {
         var noParts = Manifest("run-a", 1) with { Parts = [] };
