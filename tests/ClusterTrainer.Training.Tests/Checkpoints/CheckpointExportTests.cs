@@ -36,8 +36,14 @@ public sealed class CheckpointExportTests : IDisposable
         var lines = RunPython(
             "import torch\n" +
             $"sd = torch.load({PyString(path)})\n" +
-            "for k, v in sd.items(): print(k, str(v.dtype), ','.join(map(str, v.shape)), ' '.join(repr(x) for x in v.flatten().tolist()))\n")
+            "for k, v in sd.items(): print(k, str(v.dtype), ','.join(map(str, v.shape)), ' '.join(repr(x) for x in v.flatten().tolist()))\n" +
+            "m = torch.nn.Sequential(torch.nn.Linear(6, 4), torch.nn.ReLU(), torch.nn.Linear(4, 3))\n" +
+            "m.load_state_dict(sd, strict=True)\n" +
+            "print('strict-load-ok')\n")
             .Split('\n');
+        // The same architecture built in Python accepts the export with strict=True (names and shapes all match).
+        Assert.Equal("strict-load-ok", lines[^1]);
+        lines = lines[..^1];
         Assert.Equal(flat.Slots.Count, lines.Length);
         for (var i = 0; i < lines.Length; i++)
         {
