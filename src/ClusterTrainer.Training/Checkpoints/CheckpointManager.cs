@@ -18,7 +18,7 @@ public sealed record LoadedCheckpoint(CheckpointManifest Manifest, IReadOnlyList
 ///   coordinator: CommitAsync ──► manifest row (one transaction) ──► retention: drop oldest manifests, then their files
 ///   crash before the commit ──► parts without a manifest = orphans, removed by CleanOrphansAsync; latest stays the previous one
 /// </code>
-/// Part files live in <c>root/runId/</c>, named <c>step-&lt;step&gt;-shard-&lt;id&gt;.part</c>.
+/// Part files live in <c>root/runId/</c>, named <c>step-&lt;step&gt;-shard-&lt;id&gt;-&lt;attempt&gt;.part</c>.
 /// </summary>
 public sealed partial class CheckpointManager
 {
@@ -47,12 +47,14 @@ public sealed partial class CheckpointManager
 
     public string RunDirectory(string runId) => Path.Combine(RootDirectory, CheckpointManifest.ValidateRunId(runId));
 
-    public static string PartFileName(long step, int shardId) =>
-        string.Create(CultureInfo.InvariantCulture, $"step-{step:D12}-shard-{shardId:D4}.part");
+    /// <summary>The name of one attempt at a shard's part: the attempt id keeps a repeated write of the same step (a checkpoint
+    /// request delivered twice, a retry after failover) from ever replacing a file a committed manifest names.</summary>
+    public static string PartFileName(long step, int shardId, string attempt) =>
+        string.Create(CultureInfo.InvariantCulture, $"step-{step:D12}-shard-{shardId:D4}-{attempt}.part");
 
     /// <summary>A shard writes its slice and optimizer state for <paramref name="header"/>.Step; returns the manifest entry.</summary>
     public CheckpointPart WritePart(string runId, ShardPartHeader header, ReadOnlySpan<float> values, IReadOnlyList<OptimizerStateEntry> optimizerState) =>
-        PartFile.Write(RunDirectory(runId), PartFileName(header.Step, header.ShardId), header, values, optimizerState);
+        PartFile.Write(RunDirectory(runId), PartFileName(header.Step, header.ShardId, Guid.NewGuid().ToString("N")[..8]), header, values, optimizerState);
 
     /// <summary>Commits the manifest once every part is on disk with its recorded size, then keeps the last <see cref="KeepLast"/>
     /// checkpoints and removes orphans of earlier steps. Returns the committed manifest.</summary>
@@ -172,6 +174,6 @@ public sealed partial class CheckpointManager
         return manifest.Parts.Select(p => PartFile.Read(directory, p)).ToList();
     }
 
-    [GeneratedRegex(@"^step-(\d+)-shard-\d+\.part(\.tmp-[0-9a-f]+)?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^step-(\d+)-shard-\d+-[0-9a-f]+\.part(\.tmp-[0-9a-f]+)?$", RegexOptions.CultureInvariant)]
     private static partial Regex PartName();
 }

@@ -45,14 +45,14 @@ public sealed class CheckpointManagerTests : IDisposable
     {
         await bed.CheckpointAsync(10);
         var orphans = bed.WriteParts(20);                        // every shard wrote step 20 ...
-        File.WriteAllBytes(Path.Combine(bed.RunDirectory, CheckpointManager.PartFileName(30, 0) + ".tmp-0badf00d"), [1, 2, 3]);
+        File.WriteAllBytes(Path.Combine(bed.RunDirectory, CheckpointManager.PartFileName(30, 0, "0a0b0c0d") + ".tmp-0badf00d"), [1, 2, 3]);
         // ... and the coordinator died before committing: a restarted process sees only what the store says.
         var restarted = new CheckpointManager(new SqliteCheckpointStore(Path.Combine(bed.Root, "store", "checkpoints.db")), bed.Manager.RootDirectory);
 
         var latest = await restarted.LoadLatestAsync(CheckpointTestBed.Run);
         Assert.Equal(10, latest!.Manifest.Step);
         var deleted = await restarted.CleanOrphansAsync(CheckpointTestBed.Run);
-        Assert.Equal(orphans.Select(p => p.FileName).Append(CheckpointManager.PartFileName(30, 0) + ".tmp-0badf00d").Order(StringComparer.Ordinal),
+        Assert.Equal(orphans.Select(p => p.FileName).Append(CheckpointManager.PartFileName(30, 0, "0a0b0c0d") + ".tmp-0badf00d").Order(StringComparer.Ordinal),
             deleted.Order(StringComparer.Ordinal));
         Assert.Equal(latest.Manifest.Parts.Select(p => p.FileName).Order(StringComparer.Ordinal), PartFiles());
         Assert.Equal(10, (await restarted.LoadLatestAsync(CheckpointTestBed.Run))!.Manifest.Step);
@@ -108,6 +108,21 @@ public sealed class CheckpointManagerTests : IDisposable
         Assert.Contains("step 20", warning);
         Assert.Contains(path, warning);
         Assert.Contains("falling back to step 10", warning);
+    }
+
+    [Fact]
+    public async Task Writing_a_committed_step_again_never_touches_the_committed_files()
+    {
+        var committed = await bed.CheckpointAsync(10);
+        var before = committed.Parts.Select(p => File.ReadAllBytes(Path.Combine(bed.RunDirectory, p.FileName))).ToList();
+        var repeat = bed.WriteParts(10, shardLength: 60);   // a duplicated checkpoint request after failover
+        Assert.Empty(repeat.Select(p => p.FileName).Intersect(committed.Parts.Select(p => p.FileName)));
+        await Assert.ThrowsAsync<ClusterTrainer.Persistence.Sql.Checkpoints.CheckpointExistsException>(
+            () => bed.Manager.CommitAsync(CheckpointTestBed.Run, CheckpointTestBed.Position(10), repeat));
+        Assert.Equal(before, committed.Parts.Select(p => File.ReadAllBytes(Path.Combine(bed.RunDirectory, p.FileName))));
+        Assert.Equal(10, (await bed.Manager.LoadLatestAsync(CheckpointTestBed.Run))!.Parts[0].Step);
+        Assert.Equal(repeat.Select(p => p.FileName).Order(StringComparer.Ordinal),
+            (await bed.Manager.CleanOrphansAsync(CheckpointTestBed.Run)).Order(StringComparer.Ordinal));
     }
 
     [Fact]
