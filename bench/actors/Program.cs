@@ -1,6 +1,9 @@
 using System.Globalization;
 using ClusterTrainer.Bench.Actors;
 
+// The detect_s measurement re-launches this program as the node it kills.
+if (await Detect.RunChildIfAskedAsync(args) is int code) return code;
+
 // bench/actors: each measurement runs next to its baseline in the same process; the best of a few
 // rounds is kept (the machine is shared). Ends with one line: actors key=value ...
 int rounds = args.Length > 0 && int.TryParse(args[0], out int r) ? r : 3;
@@ -36,3 +39,4 @@ double? detect = await Detect.MeasureSecondsAsync();
 
 Console.WriteLine(string.Create(inv,
     $"actors local_msgs_per_s={localMsgs:0} local_ratio={localRatio:0.00} remote_small_msgs_per_s={remoteSmall:0} remote_bytes_ratio={bestRatio:0.00} detect_s={(detect is { } d ? d.ToString("0.00", inv) : "NA")}"));
+return 0;

@@ -126,9 +126,14 @@ public abstract partial class TestKitBase
         }
     }
 
-    /// <summary>Receives messages while they satisfy <paramref name="keepGoing"/>, until none arrives for <paramref name="idle"/>.</summary>
+    /// <summary>
+    /// Receives messages while they are <typeparamref name="T"/>s satisfying <paramref name="keepGoing"/>; stops
+    /// at the first other message (left for the next expectation), when none arrives for <paramref name="idle"/>,
+    /// when the budget runs out, or after <paramref name="maxMessages"/>.
+    /// </summary>
     public IReadOnlyList<T> ReceiveWhile<T>(Predicate<T> keepGoing, TimeSpan? max = null, TimeSpan? idle = null, int maxMessages = int.MaxValue)
     {
+        ArgumentNullException.ThrowIfNull(keepGoing);
         var budget = RemainingOrDilated(max);
         var deadline = DateTime.UtcNow + budget;
         var idleWait = idle is null ? Timeout.InfiniteTimeSpan : Dilated(idle.Value);
@@ -138,11 +143,11 @@ public abstract partial class TestKitBase
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero) break;
             var wait = idleWait != Timeout.InfiniteTimeSpan && idleWait < left ? idleWait : left;
-            if (!_queue.TryTake(out var envelope, wait)) break;
+            if (!TryTakeRaw(wait, out var envelope)) break;
             if (envelope.Message is not T t || !keepGoing(t))
             {
-                // Not ours: put it back at the end is not possible without reordering, so fail loudly.
-                throw new TestKitAssertionException($"ReceiveWhile: received {Describe(envelope.Message)}, which ends the sequence unexpectedly.");
+                PushBack(envelope);
+                break;
             }
             _last = envelope;
             _hasLast = true;

@@ -18,6 +18,7 @@ public abstract partial class TestKitBase
     private TimeSpan? _end; // deadline of the innermost Within, on _clock
     private Envelope _last;
     private bool _hasLast;
+    private Envelope? _pushedBack; // a message ReceiveWhile looked at but did not take
 
     protected TestKitBase(ActorSystem system, TestKitSettings settings, string testActorName)
     {
@@ -40,7 +41,16 @@ public abstract partial class TestKitBase
     public object? LastMessage => _hasLast ? _last.Message : null;
 
     /// <summary>Messages waiting to be expected.</summary>
-    public int QueuedMessageCount => _queue.Count;
+    public int QueuedMessageCount => _queue.Count + (_pushedBack is null ? 0 : 1);
+
+    /// <summary>Returns a message to the front so that the next expectation sees it again.</summary>
+    private protected void PushBack(Envelope envelope) => _pushedBack = envelope;
+
+    private protected bool TryTakeRaw(TimeSpan max, out Envelope envelope)
+    {
+        if (_pushedBack is { } back) { _pushedBack = null; envelope = back; return true; }
+        return _queue.TryTake(out envelope, max);
+    }
 
     public TimeSpan Dilated(TimeSpan duration) => Settings.Dilated(duration);
 
@@ -99,6 +109,14 @@ public abstract partial class TestKitBase
     /// <summary>Takes the next message within <paramref name="max"/>; false when none arrived.</summary>
     protected bool TryReceiveOne(TimeSpan max, out Envelope envelope)
     {
+        if (_pushedBack is { } back)
+        {
+            _pushedBack = null;
+            envelope = back;
+            _last = back;
+            _hasLast = true;
+            return true;
+        }
         var ok = max == Timeout.InfiniteTimeSpan
             ? _queue.TryTake(out envelope, Timeout.Infinite)
             : _queue.TryTake(out envelope, max);
@@ -144,7 +162,7 @@ public abstract partial class TestKitBase
         var took = _clock.Elapsed - start;
         if (took < min)
             throw new TestKitAssertionException($"Within: the block finished after {Ms(took)}, earlier than the minimum {Ms(min)}.");
-        if (took > budget)
+        if (took > budget + Dilated(Settings.WithinGrace))
             throw new TestKitAssertionException($"Within: the block took {Ms(took)}, more than its budget of {Ms(budget)} (max {Ms(max)} x time factor {Settings.TimeFactor}).");
         return result;
     }
@@ -163,7 +181,7 @@ public abstract partial class TestKitBase
         var took = _clock.Elapsed - start;
         if (took < min)
             throw new TestKitAssertionException($"Within: the block finished after {Ms(took)}, earlier than the minimum {Ms(min)}.");
-        if (took > budget)
+        if (took > budget + Dilated(Settings.WithinGrace))
             throw new TestKitAssertionException($"Within: the block took {Ms(took)}, more than its budget of {Ms(budget)}.");
     }
 

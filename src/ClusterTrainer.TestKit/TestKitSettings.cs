@@ -19,6 +19,12 @@ public sealed record TestKitSettings
     /// <summary>Default polling interval of AwaitAssert/AwaitCondition.</summary>
     public TimeSpan DefaultPollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// Slack (dilated) allowed above a Within block's maximum, so that an expectation that legitimately
+    /// waits out the remaining budget (ExpectNoMsg inside Within) does not fail the block by a scheduling hair.
+    /// </summary>
+    public TimeSpan WithinGrace { get; init; } = TimeSpan.FromMilliseconds(300);
+
     public double TimeFactor { get; init; } = ReadTimeFactor();
 
     public static TestKitSettings Default { get; } = new();

@@ -9,6 +9,9 @@ public sealed class ExpectSpec : TestKit
 {
     private static readonly TimeSpan Short = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Waits until the TestActor has queued the messages, so short expectations are not racing delivery.</summary>
+    private void AwaitQueued(int count) => AwaitCondition(() => QueuedMessageCount >= count, TimeSpan.FromSeconds(10));
+
     [Fact]
     public void ExpectMsg_returns_the_message_and_sender()
     {
@@ -53,6 +56,7 @@ public sealed class ExpectSpec : TestKit
     {
         ExpectNoMsg(Short);
         TestActor.Tell("surprise", ActorRefs.NoSender);
+        AwaitQueued(1);
         var e = Assert.Throws<TestKitAssertionException>(() => ExpectNoMsg(Short));
         Assert.Contains("Expected no message", e.Message);
         Assert.Contains("surprise", e.Message);
@@ -82,6 +86,7 @@ public sealed class ExpectSpec : TestKit
         for (var i = 0; i < 3; i++) TestActor.Tell(i, ActorRefs.NoSender);
         Assert.Equal(new object[] { 0, 1, 2 }, ReceiveN(3));
         TestActor.Tell(9, ActorRefs.NoSender);
+        AwaitQueued(1);
         var e = Assert.Throws<TestKitAssertionException>(() => ReceiveN(2, Short));
         Assert.Contains("after 1 of 2", e.Message);
     }
@@ -94,6 +99,7 @@ public sealed class ExpectSpec : TestKit
         TestActor.Tell("target", ActorRefs.NoSender);
         Assert.Equal("target", FishForMessage(m => m is "target"));
         TestActor.Tell("noise", ActorRefs.NoSender);
+        AwaitQueued(1);
         var e = Assert.Throws<TestKitAssertionException>(() => FishForMessage<string>(s => s == "never", Short));
         Assert.Contains("noise", e.Message);
     }
@@ -120,9 +126,9 @@ public sealed class ExpectSpec : TestKit
     public void Watch_and_ExpectTerminated()
     {
         var probe = CreateTestProbe();
-        Watch(probe.Ref);
-        Sys.Stop(probe.Ref);
-        Assert.Equal(probe.Ref, ExpectTerminated(probe.Ref).ActorRef);
+        Watch(probe);
+        Sys.Stop(probe); // a probe can be used wherever a ref is expected
+        Assert.Equal(probe.Ref, ExpectTerminated(probe).ActorRef);
         var other = CreateTestProbe();
         Assert.Throws<TestKitAssertionException>(() => ExpectTerminated(other.Ref, Short));
     }
@@ -146,5 +152,15 @@ public sealed class ExpectSpec : TestKit
         IgnoreNoMessages();
         TestActor.Tell("heartbeat 2", ActorRefs.NoSender);
         ExpectMsg("heartbeat 2");
+    }
+
+    [Fact]
+    public void ReceiveWhile_stops_at_the_first_other_message_and_leaves_it()
+    {
+        foreach (var m in new object[] { 1, 2, 3, "stop", 4 }) TestActor.Tell(m, ActorRefs.NoSender);
+        Assert.Equal([1, 2, 3], ReceiveWhile<int>(_ => true));
+        ExpectMsg("stop");
+        ExpectMsg(4);
+        Assert.Empty(ReceiveWhile<int>(_ => true, TimeSpan.FromMilliseconds(100)));
     }
 }

@@ -66,6 +66,7 @@ public abstract class ActorBase
     internal void InvokePostRestart(Exception reason) => PostRestart(reason);
     internal SupervisorStrategy? InvokeSupervisorStrategy() => SupervisorStrategy();
     internal void InvokeUnhandled(object message) => Unhandled(message);
+
     protected IActorContext Context => _cell;
     protected IActorRef Self => _cell.Self;
     protected IActorRef Sender => _cell.Sender;

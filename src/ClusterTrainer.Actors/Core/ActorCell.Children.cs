@@ -107,8 +107,8 @@ internal sealed partial class ActorCell
     {
         ArgumentNullException.ThrowIfNull(actor);
         if (actor.Equals(Self)) Self.Stop();
-        else if (FindChild(actor) is not null) StopChild(actor);
-        else if (actor is IInternalActorRef r) r.Stop();
+        else if (FindChild(actor) is { } child) StopChild(child.Ref);
+        else AsInternal(actor).Stop();
     }
 
     private bool RemoveChild(IActorRef child)

@@ -88,7 +88,7 @@ internal sealed partial class ActorCell : IActorContext
             var message = envelope.Message;
             if (message is IAutoReceivedMessage) AutoReceive(message);
             else ReceiveMessage(message);
-            if (_receiveTimeout is not null && message is not Actors.ReceiveTimeout) RescheduleReceiveTimeout();
+            if (_receiveTimeout is not null && message is not (Actors.ReceiveTimeout or INotInfluenceReceiveTimeout)) RescheduleReceiveTimeout();
         }
         catch (Exception e)
         {

@@ -129,7 +129,9 @@ public sealed class ActorSystem : IDisposable
     /// <summary>Stops an actor asynchronously.</summary>
     public void Stop(IActorRef actor)
     {
-        if (actor is IInternalActorRef r) r.Stop();
+        ArgumentNullException.ThrowIfNull(actor);
+        // Wrappers such as a TestProbe are resolved to the runtime ref behind them by path.
+        if ((actor as IInternalActorRef ?? Provider.ResolveActorRef(actor.Path) as IInternalActorRef) is { } r) r.Stop();
     }
 
     /// <summary>

@@ -37,6 +37,9 @@ public sealed record ReceiveTimeout
     public static readonly ReceiveTimeout Instance = new();
 }
 
+/// <summary>Messages of types marked with this (e.g. heartbeats) do not reset an actor's receive timeout.</summary>
+public interface INotInfluenceReceiveTimeout;
+
 /// <summary>Conventional reply wrappers; a <see cref="Failure"/> reply to an Ask fails the ask's task.</summary>
 public static class Status
 {

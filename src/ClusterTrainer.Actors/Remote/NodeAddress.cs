@@ -11,7 +11,7 @@ public sealed record NodeAddress(string System, string Host, int Port)
     private int _hash;
 
     /// <summary>Copy for <c>with</c>: the cached hash must not travel to an address with other values.</summary>
-    protected NodeAddress(NodeAddress original)
+    private NodeAddress(NodeAddress original)
     {
         System = original.System;
         Host = original.Host;

@@ -78,7 +78,7 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
             await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using (var command = new NpgsqlCommand(
-                $"SELECT pg_advisory_xact_lock({SchemaLockKey}); CREATE SCHEMA IF NOT EXISTS \"{Schema}\"; {ddl}",
+                $"SELECT pg_advisory_xact_lock({SchemaLockKey}); {CreateSchemaSql()} {ddl}",
                 connection, transaction))
             {
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -95,6 +95,12 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
             schemaLock.Release();
         }
     }
+
+    // CREATE SCHEMA IF NOT EXISTS still demands CREATE on the database, which a least-privilege store user
+    // (e.g. owner of 'public' only) lacks: create the schema only when it is really missing.
+    private string CreateSchemaSql() =>
+        $"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = '{Schema}') THEN " +
+        $"EXECUTE 'CREATE SCHEMA \"{Schema}\"'; END IF; END $$;";
 
     /// <summary>unique_violation (23505): a row with that key exists.</summary>
     public static bool IsUniqueViolation(PostgresException ex) => ex.SqlState == PostgresErrorCodes.UniqueViolation;

@@ -15,8 +15,11 @@ public sealed class SqliteDatabase
     private readonly HashSet<string> createdSchemas = new(StringComparer.Ordinal);
     private bool walEnabled;
 
-    public SqliteDatabase(string dataSource, TimeSpan busyTimeout)
+    private readonly string synchronous;
+
+    public SqliteDatabase(string dataSource, TimeSpan busyTimeout, SqliteSynchronous synchronous = SqliteSynchronous.Full)
     {
+        this.synchronous = synchronous == SqliteSynchronous.Normal ? "NORMAL" : "FULL";
         var fullPath = Path.GetFullPath(dataSource);
         var directory = Path.GetDirectoryName(fullPath);
         if (!string.IsNullOrEmpty(directory))
@@ -55,7 +58,7 @@ public sealed class SqliteDatabase
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var pragma = connection.CreateCommand();
-            pragma.CommandText = $"PRAGMA busy_timeout = {busyTimeoutMs};";
+            pragma.CommandText = $"PRAGMA busy_timeout = {busyTimeoutMs}; PRAGMA synchronous = {synchronous};";
             await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }

@@ -16,7 +16,7 @@ public sealed class SqliteJournal : IJournal
     private readonly JournalDeleteMode deleteMode;
 
     public SqliteJournal(SqliteStoreSettings settings)
-        : this(new SqliteDatabase(Checked(settings).DataSource, settings.BusyTimeout), settings)
+        : this(new SqliteDatabase(Checked(settings).DataSource, settings.BusyTimeout, settings.Synchronous), settings)
     {
     }
 

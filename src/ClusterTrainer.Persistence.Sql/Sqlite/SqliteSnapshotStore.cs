@@ -10,7 +10,7 @@ public sealed class SqliteSnapshotStore : ISnapshotStore
     private readonly string table;
 
     public SqliteSnapshotStore(SqliteStoreSettings settings)
-        : this(new SqliteDatabase(Checked(settings).DataSource, settings.BusyTimeout), settings)
+        : this(new SqliteDatabase(Checked(settings).DataSource, settings.BusyTimeout, settings.Synchronous), settings)
     {
     }
 

@@ -11,6 +11,13 @@ public sealed record SqliteStoreSettings
     /// <summary>How long a writer waits for another writer's lock before failing (SQLite busy timeout).</summary>
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Full (default): every commit is fsynced, nothing acknowledged is lost even on power failure.
+    /// Normal: WAL commits are fsynced at checkpoints only, much faster; a power cut may lose the last
+    /// acknowledged writes (never corrupts). Use Normal only where events can be re-derived.
+    /// </summary>
+    public SqliteSynchronous Synchronous { get; init; } = SqliteSynchronous.Full;
+
     public string JournalTable { get; init; } = "event_journal";
 
     public string SnapshotTable { get; init; } = "snapshot_store";
@@ -40,4 +47,11 @@ public sealed record SqliteStoreSettings
         SqlIdentifier.Validate(JournalTable, nameof(JournalTable));
         SqlIdentifier.Validate(SnapshotTable, nameof(SnapshotTable));
     }
+}
+
+/// <summary>SQLite's <c>PRAGMA synchronous</c> levels offered for the stores.</summary>
+public enum SqliteSynchronous
+{
+    Full,
+    Normal,
 }

@@ -72,6 +72,7 @@ public sealed class PostgresTestServer : IAsyncDisposable, IDisposable
             if (asPostgres)
             {
                 await ProcessRunner.RunAsync("chown", ["postgres:postgres", root], TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+                await CheckPostgresUserCanWriteAsync(root, cancellationToken).ConfigureAwait(false);
             }
 
             var initArgs = new[] { "-D", Path.Combine(root, "data"), "-U", Username, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions" };
@@ -171,6 +172,22 @@ public sealed class PostgresTestServer : IAsyncDisposable, IDisposable
         return asPostgres
             ? ProcessRunner.RunAsync("runuser", ["-u", "postgres", "--", path, .. args], TimeSpan.FromSeconds(90), cancellationToken)
             : ProcessRunner.RunAsync(path, args, TimeSpan.FromSeconds(90), cancellationToken);
+    }
+
+    private static async Task CheckPostgresUserCanWriteAsync(string root, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ProcessRunner.RunAsync("runuser", ["-u", "postgres", "--", "test", "-w", root], TimeSpan.FromSeconds(30), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new InvalidOperationException(
+                $"running as root, the test server runs as the 'postgres' user, which cannot write to {root} (its temp directory " +
+                $"{Path.GetTempPath()} is not traversable by others). Point TMPDIR at a world-traversable directory such as /tmp. " +
+                ex.Message, ex);
+        }
     }
 
     private static string FindBinDirectory()

@@ -184,4 +184,15 @@ public sealed class BehaviorSpec : TestKit.TestKit
         ExpectMsg("timeout", TimeSpan.FromSeconds(5));
         ExpectNoMsg(TimeSpan.FromMilliseconds(400)); // switched off after the first one
     }
+
+    private sealed record Heartbeat : INotInfluenceReceiveTimeout;
+
+    [Fact]
+    public void Messages_marked_not_to_influence_do_not_reset_the_receive_timeout()
+    {
+        var idle = Sys.ActorOf(Props.Create(() => new Idle(TestActor)));
+        var noise = Sys.Scheduler.ScheduleTellRepeatedly(TimeSpan.Zero, TimeSpan.FromMilliseconds(50), idle, new Heartbeat(), ActorRefs.NoSender);
+        try { ExpectMsg("timeout", TimeSpan.FromSeconds(5)); }
+        finally { noise.Cancel(); }
+    }
 }

@@ -23,7 +23,7 @@ public sealed class SchedulerSpec : TestKit.TestKit
         task.Cancel();
         Assert.True(task.IsCancellationRequested);
         // at most one tick may already have been in flight when we cancelled
-        ReceiveWhile<string>(s => s == "tick", TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(150));
+        ReceiveWhile<string>(s => s == "tick", TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(500));
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
@@ -31,9 +31,9 @@ public sealed class SchedulerSpec : TestKit.TestKit
     public void Cancelled_before_due_never_runs()
     {
         var ran = 0;
-        var task = Sys.Scheduler.ScheduleOnce(TimeSpan.FromMilliseconds(200), () => Interlocked.Increment(ref ran));
+        var task = Sys.Scheduler.ScheduleOnce(TimeSpan.FromSeconds(1), () => Interlocked.Increment(ref ran));
         task.Cancel();
-        Sys.Scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(400), TestActor, "later", ActorRefs.NoSender);
+        Sys.Scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(1500), TestActor, "later", ActorRefs.NoSender);
         ExpectMsg("later");
         Assert.Equal(0, Volatile.Read(ref ran));
     }

@@ -17,12 +17,10 @@ internal sealed class RecordingHandler : ITransportHandler
     public readonly ConcurrentQueue<HandshakeRefusedEvent> Refusals = new();
     public readonly ConcurrentQueue<(string Recipient, object Message, string Reason)> Undelivered = new();
     public readonly ConcurrentQueue<string> Logs = new();
-    public Action<NodeAddress, string, string?, object>? OnMessageHook;
 
     public void OnMessage(NodeAddress from, string recipient, string? sender, object message)
     {
-        if (OnMessageHook is { } hook) hook(from, recipient, sender, message);
-        else Messages.Enqueue((from, recipient, sender, message));
+        Messages.Enqueue((from, recipient, sender, message));
     }
 
     public void OnAssociationEvent(AssociationEvent e) => Events.Enqueue(e);

@@ -287,4 +287,29 @@ public sealed class TransportTests
             }, "a new connection admitted after the others closed");
         }
     }
+
+    [Fact]
+    public async Task Pooled_tensor_buffers_go_back_to_their_pools_on_both_sides()
+    {
+        var senderPool = new Actors.Buffers.PinnedBufferPool(4096, 128 * 1024 * 1024, 4);
+        var receiverPool = new Actors.Buffers.PinnedBufferPool(4096, 128 * 1024 * 1024, 4);
+        var (a, _) = TestTransports.Start("sysA", new RemoteSettings { Secret = TestTransports.Secret, BufferPool = senderPool });
+        var (b, hb) = TestTransports.Start("sysB", new RemoteSettings { Secret = TestTransports.Secret, BufferPool = receiverPool });
+        await using (a) await using (b)
+        {
+            var lease = senderPool.Rent(1 << 20);
+            lease.Span.Fill(7);
+            long before = senderPool.OutstandingCount;
+            a.Send(b.LocalAddress, "/user/ps", null, TensorPayload.FromPooled("w", 1, TensorDType.Float32, [1 << 18], lease));
+            await Poll.UntilAsync(() => hb.Messages.Count == 1, "the tensor at B");
+            await Poll.UntilAsync(() => senderPool.OutstandingCount == before - 1, "remoting returned the sender's buffer after writing it");
+            Assert.True(lease.IsDisposed);
+            var received = (TensorPayload)hb.Messages.Single().Message;
+            Assert.True(received.Data.Span.IndexOfAnyExcept((byte)7) < 0);
+            long out1 = receiverPool.OutstandingCount;
+            received.Dispose();
+            Assert.Equal(out1 - 1, receiverPool.OutstandingCount);
+            Assert.Equal(0, senderPool.DoubleReturnCount + receiverPool.DoubleReturnCount);
+        }
+    }
 }

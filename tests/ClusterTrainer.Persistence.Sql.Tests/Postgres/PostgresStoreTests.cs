@@ -41,6 +41,26 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
         Assert.Equal("events,snaps", await command.ExecuteScalarAsync());
     }
 
+    [Fact]
+    public async Task A_least_privilege_user_without_CREATE_on_the_database_can_use_an_existing_schema()
+    {
+        var role = "limited_" + Guid.NewGuid().ToString("N")[..8];
+        await using (var admin = new NpgsqlConnection(fixture.ConnectionString))
+        {
+            await admin.OpenAsync();
+            await new NpgsqlCommand($"CREATE ROLE {role} LOGIN; GRANT USAGE, CREATE ON SCHEMA public TO {role};", admin).ExecuteNonQueryAsync();
+        }
+
+        var asLimited = new NpgsqlConnectionStringBuilder(fixture.ConnectionString) { Username = role }.ConnectionString;
+        await using var journal = new PostgresJournal(new PostgresStoreSettings
+        {
+            ConnectionString = asLimited, JournalTable = "journal_" + Guid.NewGuid().ToString("N")[..12],
+        });
+
+        await journal.WriteAsync([new PersistentRepr("p", 1, "e", [1], "w")]);
+        Assert.Equal(1, await journal.ReadHighestSequenceNrAsync("p"));
+    }
+
     [Theory]
     [InlineData(JournalDeleteMode.Physical, 1L)]
     [InlineData(JournalDeleteMode.Logical, 4L)]

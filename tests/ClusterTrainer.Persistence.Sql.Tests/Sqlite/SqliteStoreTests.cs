@@ -46,6 +46,16 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Theory]
+    [InlineData(SqliteSynchronous.Full, 2L)]
+    [InlineData(SqliteSynchronous.Normal, 1L)]
+    public async Task The_synchronous_setting_reaches_every_connection(SqliteSynchronous level, long pragmaValue)
+    {
+        var database = new SqliteDatabase(Path.Combine(directory.Path, $"{level}.db"), TimeSpan.FromSeconds(5), level);
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+        Assert.Equal(pragmaValue.ToString(), await Scalar(connection, "PRAGMA synchronous;"));
+    }
+
+    [Theory]
     [InlineData(JournalDeleteMode.Physical, 1)]
     [InlineData(JournalDeleteMode.Logical, 5)]
     public async Task Delete_mode_decides_which_rows_stay(JournalDeleteMode mode, long rowsLeft)

@@ -112,7 +112,9 @@ internal sealed class OutboundAssociation
                 string reason = Describe(e);
                 if (associated)
                 {
-                    _transport.Handler.Log(TransportLogLevel.Warning, $"association to {Remote} lost: {reason}; reconnecting");
+                    // A peer that closes cleanly is usually shutting down; a reset or protocol error is worth a warning.
+                    var level = e is IOException { InnerException: null } && reason.Contains("closed the connection") ? TransportLogLevel.Info : TransportLogLevel.Warning;
+                    _transport.Handler.Log(level, $"association to {Remote} lost: {reason}; reconnecting");
                     _transport.Publish(new DisassociatedEvent(Remote, reason));
                 }
                 else
@@ -202,7 +204,11 @@ internal sealed class OutboundAssociation
                 {
                     var fault = _transport.FaultOf(Remote);
                     if (fault.Mode == FaultMode.Blackhole) { _transport.Undelivered(Remote, env, "blackholed by fault injection"); continue; }
-                    if (fault.Mode == FaultMode.Disconnect) throw new IOException("fault injection: Disconnect");
+                    if (fault.Mode == FaultMode.Disconnect)
+                    {
+                        _transport.Undelivered(Remote, env, "disconnected by fault injection");
+                        throw new IOException("fault injection: Disconnect");
+                    }
                     if (env.Message is TensorPayload tensor)
                     {
                         if (!AppendFrame(env, FrameKind.Tensor, tensor.Data.Length)) continue;

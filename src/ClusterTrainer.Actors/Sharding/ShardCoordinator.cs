@@ -1,0 +1,215 @@
+using System.Collections.Immutable;
+using ClusterTrainer.Actors.Cluster;
+
+namespace ClusterTrainer.Actors.Sharding;
+
+/// <summary>
+/// Decides where shards live (a cluster singleton per entity type). Its state is a
+/// <see cref="CoordinatorState"/> rebuilt from the regions' registrations (each region reports the
+/// shards it hosts), so a coordinator that moves to another node recovers without a journal. It
+/// allocates with the <see cref="IShardAllocationStrategy"/>, and rebalances on a timer or when a
+/// region shuts down gracefully.
+/// <code>
+///   rebalance of one shard:
+///   BeginHandOff -> every region and proxy --all BeginHandOffAck--> HandOff -> hosting region
+///        --ShardStopped--> deallocated; waiting GetShardHome requests get the new home
+///   (no answer within HandOffTimeout: the move is abandoned, the shard stays where it was)
+/// </code>
+/// </summary>
+internal sealed class ShardCoordinator : ReceiveActor
+{
+    private sealed record RebalanceTick { public static readonly RebalanceTick Instance = new(); }
+    private sealed record RebalanceTimeout(string Shard);
+    private sealed record RegistrationWindowOver { public static readonly RegistrationWindowOver Instance = new(); }
+
+    private sealed class Move(string shard, IActorRef from, HashSet<IActorRef> awaitingAck)
+    {
+        public string Shard { get; } = shard;
+        public IActorRef From { get; } = from;
+        public HashSet<IActorRef> AwaitingAck { get; } = awaitingAck;
+        public bool HandOffSent { get; set; }
+    }
+
+    private readonly ClusterShardingSettings _settings;
+    private readonly IShardAllocationStrategy _strategy;
+    private readonly string _typeName;
+    private CoordinatorState _state = CoordinatorState.Empty;
+    private readonly Dictionary<string, IActorRef> _regions = new();
+    private readonly Dictionary<string, IActorRef> _proxies = new();
+    private readonly Dictionary<string, Move> _moves = new();
+    private readonly Dictionary<string, List<IActorRef>> _waiting = new();
+    private readonly HashSet<string> _shuttingDown = [];
+    private bool _allocating;
+    private ICancelable? _rebalanceTimer;
+
+    public ShardCoordinator(string typeName, ClusterShardingSettings settings, IShardAllocationStrategy strategy)
+    {
+        _typeName = typeName;
+        _settings = settings;
+        _strategy = strategy;
+        Receive<Register>(OnRegister);
+        Receive<RegisterProxy>(p =>
+        {
+            _proxies[Key(p.Proxy)] = Context.Watch(p.Proxy);
+            p.Proxy.Tell(new RegisterAck(Self), Self);
+        });
+        Receive<GetShardHome>(g => OnGetShardHome(g.Shard, Sender));
+        Receive<BeginHandOffAck>(OnBeginHandOffAck);
+        Receive<ShardStopped>(s => FinishMove(s.Shard, completed: true));
+        Receive<RebalanceTimeout>(t => FinishMove(t.Shard, completed: false));
+        Receive<RebalanceTick>(_ => Rebalance());
+        Receive<GracefulShutdownReq>(OnGracefulShutdown);
+        Receive<GetRegions>(_ => Sender.Tell(new RegionsList([.. _regions.Values]), Self));
+        Receive<Terminated>(OnTerminated);
+        Receive<RegistrationWindowOver>(_ => StartAllocating());
+    }
+
+    protected override void PreStart()
+    {
+        // Regions re-register with a new coordinator (reporting what they host) within a retry
+        // interval or two; allocating earlier could give a shard a second home.
+        Context.System.Scheduler.ScheduleTellOnce(_settings.RetryInterval * 3, Self, RegistrationWindowOver.Instance, Self);
+        _rebalanceTimer = Context.System.Scheduler.ScheduleTellRepeatedly(_settings.RebalanceInterval, _settings.RebalanceInterval, Self, RebalanceTick.Instance, Self);
+    }
+
+    protected override void PostStop() => _rebalanceTimer?.Cancel();
+
+    private static string Key(IActorRef r) => r.Path.ToString();
+
+    private void Apply(ICoordinatorEvent e) => _state = _state.Updated(e);
+
+    private void OnRegister(Register r)
+    {
+        var key = Key(r.Region);
+        if (!_regions.ContainsKey(key))
+        {
+            _regions[key] = Context.Watch(r.Region);
+            Apply(new ShardRegionRegistered(key));
+        }
+        foreach (var shard in r.HostedShards)
+            if (!_state.Shards.ContainsKey(shard)) Apply(new ShardHomeAllocated(shard, key));
+        r.Region.Tell(new RegisterAck(Self), Self);
+        if (_allocating) AnswerWaiting();
+    }
+
+    private void StartAllocating()
+    {
+        _allocating = true;
+        AnswerWaiting();
+    }
+
+    private void OnGetShardHome(string shard, IActorRef requester)
+    {
+        if (!_allocating || _moves.ContainsKey(shard) || !TryHome(shard, out var home))
+        {
+            if (!_waiting.TryGetValue(shard, out var list)) _waiting[shard] = list = [];
+            if (!list.Contains(requester)) list.Add(requester);
+            return;
+        }
+        requester.Tell(new ShardHome(shard, home!), Self);
+    }
+
+    private bool TryHome(string shard, out IActorRef? home)
+    {
+        home = null;
+        if (_state.Shards.TryGetValue(shard, out var key)) return _regions.TryGetValue(key, out home);
+        var candidates = _state.Regions.Where(kv => !_shuttingDown.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        if (candidates.Count == 0) return false;
+        var chosen = _strategy.Allocate(key ?? "", shard, candidates);
+        Apply(new ShardHomeAllocated(shard, chosen));
+        home = _regions[chosen];
+        return true;
+    }
+
+    private void AnswerWaiting()
+    {
+        foreach (var shard in _waiting.Keys.ToList())
+        {
+            if (_moves.ContainsKey(shard) || !TryHome(shard, out var home)) continue;
+            foreach (var r in _waiting[shard]) r.Tell(new ShardHome(shard, home!), Self);
+            _waiting.Remove(shard);
+        }
+    }
+
+    private void Rebalance()
+    {
+        if (!_allocating) return;
+        var live = _state.Regions.Where(kv => !_shuttingDown.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        foreach (var shard in _strategy.Rebalance(live, [.. _moves.Keys])) StartMove(shard);
+    }
+
+    private void StartMove(string shard)
+    {
+        if (_moves.ContainsKey(shard) || !_state.Shards.TryGetValue(shard, out var key) || !_regions.TryGetValue(key, out var from)) return;
+        var everyone = _regions.Values.Concat(_proxies.Values).ToHashSet();
+        _moves[shard] = new Move(shard, from, everyone);
+        foreach (var r in everyone) r.Tell(new BeginHandOff(shard), Self);
+        Context.System.Scheduler.ScheduleTellOnce(_settings.HandOffTimeout, Self, new RebalanceTimeout(shard), Self);
+        Context.GetLogger().Info($"Sharding '{_typeName}': moving shard {shard} away from {from.Path.Address}.");
+    }
+
+    private void OnBeginHandOffAck(BeginHandOffAck ack)
+    {
+        if (!_moves.TryGetValue(ack.Shard, out var move)) return;
+        move.AwaitingAck.Remove(Sender);
+        TrySendHandOff(move);
+    }
+
+    private void TrySendHandOff(Move move)
+    {
+        if (move.HandOffSent || move.AwaitingAck.Count > 0) return;
+        move.HandOffSent = true;
+        move.From.Tell(new HandOff(move.Shard), Self);
+    }
+
+    private void FinishMove(string shard, bool completed)
+    {
+        if (!_moves.Remove(shard)) return;
+        if (completed && _state.Shards.ContainsKey(shard)) Apply(new ShardHomeDeallocated(shard));
+        if (!completed) Context.GetLogger().Warning($"Sharding '{_typeName}': hand-off of shard {shard} timed out; it stays where it was.");
+        AnswerWaiting();
+        CheckGracefulShutdowns();
+    }
+
+    private void OnGracefulShutdown(GracefulShutdownReq req)
+    {
+        var key = Key(req.Region);
+        if (!_regions.ContainsKey(key)) { req.Region.Tell(new GracefulShutdownAck(req.Region), Self); return; }
+        if (_shuttingDown.Add(key))
+            foreach (var shard in _state.Regions[key]) StartMove(shard);
+        CheckGracefulShutdowns();
+    }
+
+    private void CheckGracefulShutdowns()
+    {
+        foreach (var key in _shuttingDown.ToList())
+        {
+            if (!_state.Regions.TryGetValue(key, out var shards)) { _shuttingDown.Remove(key); continue; }
+            if (shards.Count > 0)
+            {
+                foreach (var s in shards) StartMove(s);
+                continue;
+            }
+            _regions[key].Tell(new GracefulShutdownAck(_regions[key]), Self);
+        }
+    }
+
+    private void OnTerminated(Terminated t)
+    {
+        var key = Key(t.ActorRef);
+        if (_proxies.Remove(key)) { }
+        else if (_regions.Remove(key))
+        {
+            Apply(new ShardRegionTerminated(key));
+            _shuttingDown.Remove(key);
+            Context.GetLogger().Info($"Sharding '{_typeName}': region {t.ActorRef.Path} is gone; its shards will be allocated again on demand.");
+        }
+        foreach (var move in _moves.Values.ToList())
+        {
+            move.AwaitingAck.Remove(t.ActorRef);
+            if (move.From.Equals(t.ActorRef)) FinishMove(move.Shard, completed: false);
+            else TrySendHandOff(move);
+        }
+        AnswerWaiting();
+    }
+}

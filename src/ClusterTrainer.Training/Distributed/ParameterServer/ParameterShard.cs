@@ -1,0 +1,218 @@
+using ClusterTrainer.Torch;
+using ClusterTrainer.Torch.Optim;
+using ClusterTrainer.Training.Runs;
+using static ClusterTrainer.Torch.torch;
+
+namespace ClusterTrainer.Training.Distributed.ParameterServer;
+
+/// <summary>
+/// One parameter shard: its float32 slice of the flat parameter vector, the optimizer that updates it, and the
+/// rule (<see cref="ShardPolicy"/>) that turns workers' gradient pushes into optimizer steps. Not thread-safe:
+/// the <see cref="ParameterServerActor"/> owns one and calls it from its mailbox.
+/// <code>
+/// Sync / Backup, per version v (parameters at v; workers push step v):
+///
+///            push(w, v), still missing workers               push(w, v) completes the set
+///   [collecting v] ---------------------------> [collecting v] --------------------------+
+///      ^   |  push(w, v) again: Duplicate        leave(w) and the rest already pushed    |
+///      |   |  push(w, u &lt; v): Late (Duplicate if w gave to u = v-1)                      |
+///      |   |  push(w, u &gt; v) or w not live: Rejected                                     v
+///      +---+------------------------------- [apply average, v := v+1, publish] &lt;-------+
+///  "complete": Sync = every live worker pushed; Backup(k) = max(1, live-k) pushes arrived.
+///
+/// Async (Downpour) / Bounded(s): each new (w, step) is applied at once (v := v+1); a repeat is a Duplicate.
+///   Bounded: worker w may compute step c only while c - min(completed steps of live workers) &lt;= s.
+/// </code>
+/// </summary>
+public sealed class ParameterShard : IDisposable
+{
+    private readonly Tensor _values;
+    private readonly Tensor _gradient;
+    private readonly Optimizer _optimizer;
+    private readonly HashSet<string> _live = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _pending = new(StringComparer.Ordinal);
+    private HashSet<string> _lastContributors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _completed = new(StringComparer.Ordinal);
+    private readonly double[] _sum;
+    private long _applied, _taken, _duplicates, _late, _rejected, _maxLead;
+
+    public ParameterShard(ShardSpec spec, ReadOnlySpan<float> initialValues, OptimizerSpec optimizer,
+        ShardPolicy policy, IEnumerable<string> workers)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(workers);
+        policy.Validate();
+        if (initialValues.Length != spec.Length)
+            throw new ArgumentException($"Shard {spec.Index} holds {spec.Length} elements but {initialValues.Length} " +
+                                        "initial values were given; pass the shard's slice of the flat vector.", nameof(initialValues));
+        Spec = spec;
+        Policy = policy;
+        _values = tensor(initialValues, [spec.Length]);
+        _gradient = zeros(spec.Length);
+        _values.DetachFromDisposeScope();
+        _gradient.DetachFromDisposeScope();
+        _optimizer = ShardOptimizer.Create(optimizer, [_values]);
+        _sum = new double[spec.Length];
+        foreach (var w in workers) Join(w);
+    }
+
+    public ShardSpec Spec { get; }
+    public ShardPolicy Policy { get; }
+
+    /// <summary>Number of optimizer steps applied since the start (or since the imported state's version).</summary>
+    public long Version { get; private set; }
+
+    public IReadOnlyCollection<string> LiveWorkers => _live;
+
+    /// <summary>The current parameter values (a view of native memory, valid until the next push).</summary>
+    public ReadOnlySpan<float> Values => _values.data<float>();
+
+    public ShardCounters Counters => new(Spec.Index, Version, _applied, _taken, _duplicates, _late, _rejected, _maxLead);
+
+    /// <summary>The learning rate the next steps use.</summary>
+    public double LearningRate => _optimizer.param_groups[0].LearningRate;
+
+    /// <summary>Sets the learning rate of the next steps (the coordinator's LR schedule, stepped per epoch).</summary>
+    public void SetLearningRate(double lr)
+    {
+        if (!double.IsFinite(lr) || lr < 0)
+            throw new ArgumentOutOfRangeException(nameof(lr), lr, "A learning rate must be a finite number >= 0.");
+        _optimizer.param_groups[0].LearningRate = lr;
+    }
+
+    /// <summary>Adds a worker to the live set; it contributes from the current step on.</summary>
+    public void Join(string worker)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(worker);
+        _live.Add(worker);
+        _completed.TryAdd(worker, Policy.IsStepwise ? Version : MinCompleted());
+    }
+
+    /// <summary>
+    /// Removes a worker from the live set. In the stepwise modes the current step then completes with the others
+    /// if they have all pushed; returns true when that applied a step.
+    /// </summary>
+    public bool Leave(string worker)
+    {
+        if (!_live.Remove(worker)) return false;
+        _completed.Remove(worker);
+        return Policy.IsStepwise && IsStepComplete() && ApplyPending();
+    }
+
+    /// <summary>
+    /// Takes worker <paramref name="worker"/>'s gradient for <paramref name="step"/> (the parameter version it
+    /// computed on in the stepwise modes, its own step counter in the others), computed as a mean over
+    /// <paramref name="samples"/> samples; stepwise modes weight each worker's gradient by its samples so that
+    /// uneven batches average exactly like one big batch.
+    /// </summary>
+    public PushOutcome Push(string worker, long step, ReadOnlySpan<float> gradient, int samples)
+    {
+        if (gradient.Length != Spec.Length)
+            throw new ArgumentException($"Shard {Spec.Index} expects a gradient of {Spec.Length} elements but got " +
+                                        $"{gradient.Length}; push the slice [{Spec.Offset}, {Spec.End}) of the flat gradient.", nameof(gradient));
+        if (samples < 0) throw new ArgumentOutOfRangeException(nameof(samples), samples, "A batch cannot have a negative sample count.");
+        if (!_live.Contains(worker)) { _rejected++; return PushOutcome.Rejected; }
+        return Policy.IsStepwise ? PushStepwise(worker, step, gradient, samples) : PushImmediate(worker, step, gradient);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="worker"/> may compute <paramref name="step"/> now: stepwise modes once version
+    /// <paramref name="step"/> is published, Async always, Bounded(s) while it is at most s steps ahead of the
+    /// slowest live worker.
+    /// </summary>
+    public bool MayProceed(string worker, long step) => Policy.Mode switch
+    {
+        SyncMode.Sync or SyncMode.Backup => Version >= step,
+        SyncMode.Bounded => step - MinCompleted() <= Policy.Staleness,
+        _ => true,
+    };
+
+    private PushOutcome PushStepwise(string worker, long step, ReadOnlySpan<float> gradient, int samples)
+    {
+        if (step > Version) { _rejected++; return PushOutcome.Rejected; }
+        if (step < Version)
+        {
+            if (step == Version - 1 && _lastContributors.Contains(worker)) { _duplicates++; return PushOutcome.Duplicate; }
+            _late++;
+            return PushOutcome.Late;
+        }
+        if (_pending.ContainsKey(worker)) { _duplicates++; return PushOutcome.Duplicate; }
+        _pending[worker] = samples;
+        _taken++;
+        for (int i = 0; i < gradient.Length; i++) _sum[i] += (double)samples * gradient[i];
+        return IsStepComplete() && ApplyPending() ? PushOutcome.Applied : PushOutcome.Accepted;
+    }
+
+    private PushOutcome PushImmediate(string worker, long step, ReadOnlySpan<float> gradient)
+    {
+        long done = _completed.GetValueOrDefault(worker);
+        if (step < done) { _duplicates++; return PushOutcome.Duplicate; }
+        _maxLead = Math.Max(_maxLead, step - MinCompleted());
+        _completed[worker] = step + 1;
+        _taken++;
+        gradient.CopyTo(_gradient.data<float>());
+        Step();
+        return PushOutcome.Applied;
+    }
+
+    private bool IsStepComplete()
+    {
+        if (_pending.Count == 0) return false;
+        if (Policy.Mode == SyncMode.Backup) return _pending.Count >= Math.Max(1, _live.Count - Policy.BackupWorkers);
+        foreach (var w in _live) if (!_pending.ContainsKey(w)) return false;
+        return true;
+    }
+
+    private bool ApplyPending()
+    {
+        long total = 0;
+        foreach (var n in _pending.Values) total += n;
+        // Every contributor had an empty batch: fall back to equal weights (the sums are zero anyway).
+        double scale = total > 0 ? 1.0 / total : 1.0 / _pending.Count;
+        var g = _gradient.data<float>();
+        for (int i = 0; i < g.Length; i++) { g[i] = (float)(_sum[i] * scale); _sum[i] = 0; }
+        _lastContributors = new HashSet<string>(_pending.Keys, StringComparer.Ordinal);
+        _pending.Clear();
+        Step();
+        return true;
+    }
+
+    private void Step()
+    {
+        using (no_grad()) _optimizer.step([_gradient]);
+        Version++;
+        _applied++;
+    }
+
+    private long MinCompleted()
+    {
+        long min = long.MaxValue;
+        foreach (var w in _live) min = Math.Min(min, _completed.GetValueOrDefault(w));
+        return min == long.MaxValue ? 0 : min;
+    }
+
+    /// <summary>A copy of the slice, its optimizer state and its version, for checkpoints.</summary>
+    public ShardState ExportState() => ShardStateCodec.Export(this, _values, _optimizer);
+
+    /// <summary>
+    /// Replaces the slice, optimizer state and version with a checkpointed <paramref name="state"/> of the same
+    /// shard; half-collected steps and per-worker clocks are cleared (the workers resume from that version).
+    /// </summary>
+    public void ImportState(ShardState state)
+    {
+        ShardStateCodec.Import(this, state, _values, _optimizer);
+        Version = state.Version;
+        _pending.Clear();
+        Array.Clear(_sum);
+        _lastContributors.Clear();
+        foreach (var w in _live) _completed[w] = Policy.IsStepwise ? Version : 0;
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _values.Dispose();
+        _gradient.Dispose();
+    }
+}

@@ -1,0 +1,149 @@
+using ClusterTrainer.Training.Distributed.ParameterServer;
+using ClusterTrainer.Torch;
+using Xunit;
+using static ClusterTrainer.Torch.torch;
+
+namespace ClusterTrainer.Training.Tests.Distributed;
+
+public sealed class ParameterShardTests
+{
+    private static readonly ShardSpec Spec3 = new(0, 0, 3);
+
+    private static ParameterShard Shard(ShardPolicy policy, string optimizer = "sgd", double lr = 0.1, double momentum = 0, int workers = 3) =>
+        new(Spec3, [1f, 2f, 3f], ShardOptimizer.Spec(optimizer, lr, momentum), policy,
+            Enumerable.Range(0, workers).Select(i => $"w{i}"));
+
+    [Fact]
+    public void Sync_averages_weighted_by_samples_and_applies_once_all_live_workers_pushed()
+    {
+        using var shard = Shard(ShardPolicy.Synchronous);
+        Assert.Equal(PushOutcome.Accepted, shard.Push("w0", 0, [1f, 0f, 0f], 2));
+        Assert.Equal(PushOutcome.Accepted, shard.Push("w1", 0, [0f, 1f, 0f], 1));
+        Assert.Equal(0, shard.Version);
+        Assert.Equal(PushOutcome.Applied, shard.Push("w2", 0, [0f, 0f, 1f], 1));
+        Assert.Equal(1, shard.Version);
+        // mean gradient = [2, 1, 1] / 4; SGD lr 0.1
+        Assert.Equal([1f - 0.05f, 2f - 0.025f, 3f - 0.025f], shard.Values.ToArray());
+    }
+
+    [Fact]
+    public void Duplicates_and_old_steps_are_counted_and_never_applied_twice()
+    {
+        using var shard = Shard(ShardPolicy.Synchronous, workers: 2);
+        shard.Push("w0", 0, [1f, 1f, 1f], 1);
+        Assert.Equal(PushOutcome.Duplicate, shard.Push("w0", 0, [9f, 9f, 9f], 1));
+        Assert.Equal(PushOutcome.Applied, shard.Push("w1", 0, [1f, 1f, 1f], 1));
+        var afterStep = shard.Values.ToArray();
+        Assert.Equal(PushOutcome.Duplicate, shard.Push("w1", 0, [1f, 1f, 1f], 1)); // redelivered after apply
+        shard.Push("w0", 1, [0f, 0f, 0f], 1);
+        shard.Push("w1", 1, [0f, 0f, 0f], 1);
+        Assert.Equal(PushOutcome.Late, shard.Push("w0", 0, [5f, 5f, 5f], 1));
+        Assert.Equal(PushOutcome.Rejected, shard.Push("w0", 7, [5f, 5f, 5f], 1));
+        Assert.Equal(PushOutcome.Rejected, shard.Push("stranger", 2, [5f, 5f, 5f], 1));
+        Assert.Equal(afterStep, shard.Values.ToArray()); // zero gradient at step 1 leaves plain SGD where it was
+        var c = shard.Counters;
+        Assert.Equal((2L, 2L, 1L, 2L), (c.Version, c.AppliedSteps, c.LateDrops, c.Rejected));
+        Assert.Equal(2, c.Duplicates);
+        Assert.Equal(4, c.GradientsTaken);
+    }
+
+    [Fact]
+    public void A_worker_leaving_mid_step_lets_the_step_complete_with_the_rest()
+    {
+        using var shard = Shard(ShardPolicy.Synchronous);
+        shard.Push("w0", 0, [1f, 1f, 1f], 1);
+        shard.Push("w1", 0, [1f, 1f, 1f], 1);
+        Assert.True(shard.Leave("w2"));
+        Assert.Equal(1, shard.Version);
+        Assert.Equal(PushOutcome.Rejected, shard.Push("w2", 1, [1f, 1f, 1f], 1));
+        shard.Join("w2");
+        Assert.Equal(PushOutcome.Accepted, shard.Push("w2", 1, [1f, 1f, 1f], 1));
+    }
+
+    [Fact]
+    public void Backup_workers_apply_after_n_minus_k_and_drop_the_late_one()
+    {
+        using var shard = Shard(ShardPolicy.Backup(1));
+        Assert.Equal(PushOutcome.Accepted, shard.Push("w2", 0, [1f, 1f, 1f], 1));
+        Assert.Equal(PushOutcome.Applied, shard.Push("w0", 0, [1f, 1f, 1f], 1));
+        Assert.Equal(PushOutcome.Late, shard.Push("w1", 0, [1f, 1f, 1f], 1));
+        Assert.Equal((1L, 1L), (shard.Counters.AppliedSteps, shard.Counters.LateDrops));
+    }
+
+    [Fact]
+    public void Downpour_applies_each_push_and_ignores_repeats()
+    {
+        using var shard = Shard(ShardPolicy.Downpour, workers: 2);
+        Assert.Equal(PushOutcome.Applied, shard.Push("w0", 0, [1f, 1f, 1f], 1));
+        Assert.Equal(PushOutcome.Applied, shard.Push("w0", 1, [1f, 1f, 1f], 1));
+        Assert.Equal(PushOutcome.Duplicate, shard.Push("w0", 1, [1f, 1f, 1f], 1));
+        Assert.Equal(PushOutcome.Applied, shard.Push("w1", 0, [1f, 1f, 1f], 1));
+        Assert.Equal(3, shard.Version);
+        Assert.Equal(1f - 0.3f, shard.Values[0], 5);
+    }
+
+    [Fact]
+    public void Bounded_staleness_holds_a_worker_more_than_s_ahead_of_the_slowest()
+    {
+        using var shard = Shard(ShardPolicy.BoundedStaleness(1), workers: 2);
+        Assert.True(shard.MayProceed("w0", 0));
+        shard.Push("w0", 0, [0f, 0f, 0f], 1);
+        Assert.True(shard.MayProceed("w0", 1));   // 1 ahead of w1 (0 done): allowed with s = 1
+        shard.Push("w0", 1, [0f, 0f, 0f], 1);
+        Assert.False(shard.MayProceed("w0", 2));  // would be 2 ahead
+        Assert.Equal(1, shard.Counters.MaxLead);
+        shard.Push("w1", 0, [0f, 0f, 0f], 1);
+        Assert.True(shard.MayProceed("w0", 2));
+        Assert.True(shard.Leave("w1") is false);
+        Assert.True(shard.MayProceed("w0", 3));   // the slowest left: only w0 counts
+    }
+
+    [Fact]
+    public void A_new_learning_rate_applies_from_the_next_step()
+    {
+        using var shard = Shard(ShardPolicy.Synchronous, workers: 1);
+        shard.Push("w0", 0, [1f, 1f, 1f], 1);          // lr 0.1
+        shard.SetLearningRate(0.01);
+        shard.Push("w0", 1, [1f, 1f, 1f], 1);          // lr 0.01
+        Assert.Equal(0.01, shard.LearningRate);
+        Assert.Equal(1f - 0.11f, shard.Values[0], 5);
+        Assert.Throws<ArgumentOutOfRangeException>(() => shard.SetLearningRate(double.NaN));
+    }
+
+    [Fact]
+    public void Exported_state_restores_values_optimizer_state_and_version()
+    {
+        using var a = Shard(ShardPolicy.Synchronous, "adam", lr: 0.01, workers: 1);
+        for (int t = 0; t < 3; t++) a.Push("w0", t, [0.5f, -1f, 2f], 1);
+        var state = a.ExportState();
+        Assert.Equal(3, state.Version);
+        Assert.Contains(state.OptimizerState, s => s.Name == "exp_avg");
+        using var b = Shard(ShardPolicy.Synchronous, "adam", lr: 0.01, workers: 1);
+        b.ImportState(state);
+        Assert.Equal(3, b.Version);
+        a.Push("w0", 3, [0.1f, 0.2f, -0.3f], 1);
+        b.Push("w0", 3, [0.1f, 0.2f, -0.3f], 1);
+        Assert.Equal(a.Values.ToArray(), b.Values.ToArray());
+        var wrong = state with { ShardIndex = 4 };
+        Assert.Contains("same shard layout", Assert.Throws<ArgumentException>(() => b.ImportState(wrong)).Message);
+    }
+
+    [Fact]
+    public void A_single_worker_push_equals_a_plain_optimizer_step_for_every_optimizer()
+    {
+        foreach (var name in new[] { "sgd", "adam", "rmsprop", "adagrad", "adamw", "adamax", "nadam", "adadelta" })
+        {
+            using var shard = Shard(ShardPolicy.Synchronous, name, lr: 0.05, momentum: name == "sgd" ? 0.9 : 0, workers: 1);
+            using var p = tensor(new[] { 1f, 2f, 3f });
+            using var opt = ShardOptimizer.Create(ShardOptimizer.Spec(name, 0.05, name == "sgd" ? 0.9 : 0), [p]);
+            for (int t = 0; t < 4; t++)
+            {
+                float[] g = [0.3f * (t + 1), -0.2f, 0.1f * t];
+                shard.Push("w0", t, g, 5);
+                using var gt = tensor(g);
+                using (no_grad()) opt.step([gt]);
+            }
+            Assert.Equal(p.ToArray<float>(), shard.Values.ToArray());
+        }
+    }
+}
