@@ -67,7 +67,7 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
         new(Mlp, CrossEntropy, data, spec, policy, Workers, PerWorkerBatch, steps, Seed, MaxShardElements: 50, pushRepeats);
 
     /// <summary>Plain single-process training: torch.optim over model.parameters(), global batch 3b, same plan.</summary>
-    private static float[] SingleProcess(TrainingJob job)
+    internal static float[] SingleProcess(TrainingJob job)
     {
         manual_seed(job.Seed);
         using var model = job.ModelFactory();

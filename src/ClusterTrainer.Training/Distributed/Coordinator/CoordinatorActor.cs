@@ -1,6 +1,7 @@
 using ClusterTrainer.Actors;
 using ClusterTrainer.Torch;
 using ClusterTrainer.Training.Distributed.ParameterServer;
+using ClusterTrainer.Training.Distributed.Remote;
 using ClusterTrainer.Training.Distributed.Worker;
 using static ClusterTrainer.Torch.torch;
 
@@ -15,6 +16,8 @@ namespace ClusterTrainer.Training.Distributed.Coordinator;
 ///                            |  worker stops early: WorkerLeft to every shard, run goes on
 ///                            +--a shard stops, or no worker left--> [failed] (RunFailed to the requester)
 /// </code>
+/// Given <see cref="RunMembers"/>, it creates nothing: the shards and workers were started on other nodes
+/// (Distributed/Remote) and it resolves, watches and drives them by path instead.
 /// </summary>
 public sealed class CoordinatorActor : ReceiveActor
 {
@@ -29,10 +32,19 @@ public sealed class CoordinatorActor : ReceiveActor
     private IActorRef? _requester;
     private bool _collecting, _done;
 
-    public CoordinatorActor(TrainingJob job)
+    private readonly RunMembers? _members;
+
+    public CoordinatorActor(TrainingJob job) : this(job, null) { }
+
+    /// <summary>
+    /// A coordinator whose shards and workers were started elsewhere (other nodes) and are given by reference:
+    /// it watches them and drives the run instead of creating children.
+    /// </summary>
+    public CoordinatorActor(TrainingJob job, RunMembers? members)
     {
         job.Validate();
         _job = job;
+        _members = members;
         Receive<StartRun>(_ => Start());
         Receive<StepLoss>(_losses.Add);
         Receive<WorkerFinished>(OnFinished);
@@ -48,8 +60,9 @@ public sealed class CoordinatorActor : ReceiveActor
     {
         if (_requester is not null) { Sender.Tell(new RunFailed("This coordinator has already started its run.")); return; }
         _requester = Sender;
-        float[] initial = InitialParameters();
-        _layout = new ShardLayout(initial.Length, _job.MaxShardElements);
+        float[] initial = _job.InitialParameters();
+        _layout = _job.Layout(initial.Length);
+        if (_members is not null) { Adopt(_members); return; }
         var workerIds = Enumerable.Range(0, _job.Workers).Select(TrainingJob.WorkerName).ToArray();
         var shardRefs = new List<(ShardSpec, IActorRef)>();
         foreach (var spec in _layout.Shards)
@@ -71,12 +84,29 @@ public sealed class CoordinatorActor : ReceiveActor
         foreach (var w in _workers) w.Tell(BeginTraining.Instance, Self);
     }
 
-    private float[] InitialParameters()
+    /// <summary>Members started on other nodes (see Distributed/Remote): watch them and start the workers.</summary>
+    private void Adopt(RunMembers members)
     {
-        manual_seed(_job.Seed);
-        using var model = _job.ModelFactory();
-        using var flat = FlatParameters.Create(model);
-        return flat.ValuesSpan.ToArray();
+        if (members.Shards.Count != _layout!.Count || members.Workers.Count != _job.Workers)
+        {
+            Fail($"The placement names {members.Shards.Count} shards and {members.Workers.Count} workers but the job has " +
+                 $"{_layout.Count} shards and {_job.Workers} workers; build the placement from the same job on every node.");
+            return;
+        }
+        var provider = Context.System.Provider;
+        for (int i = 0; i < members.Shards.Count; i++)
+        {
+            var shard = provider.ResolveActorRef(ActorPath.Parse(members.Shards[i]));
+            Context.Watch(shard);
+            _shards[shard] = _layout.Shards[i];
+        }
+        foreach (var path in members.Workers)
+        {
+            var worker = provider.ResolveActorRef(ActorPath.Parse(path));
+            Context.Watch(worker);
+            _workers.Add(worker);
+        }
+        foreach (var w in _workers) w.Tell(BeginTraining.Instance, Self);
     }
 
     private void OnFinished(WorkerFinished m)
