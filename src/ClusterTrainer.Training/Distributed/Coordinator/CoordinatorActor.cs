@@ -1,9 +1,7 @@
 using ClusterTrainer.Actors;
-using ClusterTrainer.Torch;
 using ClusterTrainer.Training.Distributed.ParameterServer;
 using ClusterTrainer.Training.Distributed.Remote;
 using ClusterTrainer.Training.Distributed.Worker;
-using static ClusterTrainer.Torch.torch;
 
 namespace ClusterTrainer.Training.Distributed.Coordinator;
 
@@ -37,7 +35,7 @@ public sealed class CoordinatorActor : ReceiveActor
     public CoordinatorActor(TrainingJob job) : this(job, null) { }
 
     /// <summary>
-    /// A coordinator whose shards and workers were started elsewhere (other nodes) and are given by reference:
+    /// A coordinator whose shards and workers were started elsewhere (other nodes) and are given by path:
     /// it watches them and drives the run instead of creating children.
     /// </summary>
     public CoordinatorActor(TrainingJob job, RunMembers? members)
