@@ -79,6 +79,8 @@ public sealed class RemoteEquivalenceTests(ITestOutputHelper output)
             Assert.Equal((0L, 0L), (c.LateDrops, c.Rejected));
         }
         Assert.Equal(Workers * Steps, result.Losses.Count);
+        long bytes = spec.Roles.Sum(r => Remoting.Get(spec.System(r)).Counters.BytesOut);
+        output.WriteLine($"wire: {bytes} bytes sent by all nodes, {bytes / Steps} per step");
         // The data really crossed the wire: every ps and worker node received frames.
         foreach (var role in PsRoles.Concat(WorkerRoles))
             Assert.True(Remoting.Get(spec.System(role)).Counters.FramesIn > Steps, $"{role} received no training traffic");
