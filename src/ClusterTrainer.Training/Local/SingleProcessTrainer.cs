@@ -42,6 +42,7 @@ public sealed class SingleProcessTrainer(LocalOptions options, ITrainingObserver
 
         using var model = new SeedCnn();
         using var optimizer = optim.Adam(model.parameters(), lr: options.LearningRate);
+        var schedule = optim.lr_scheduler.ExponentialLR(optimizer, options.LrDecay);
         var stopping = new EarlyStopping(options.Patience);
         Dictionary<string, float[]>? best = null;
         int epochsRun = 0;
@@ -52,6 +53,7 @@ public sealed class SingleProcessTrainer(LocalOptions options, ITrainingObserver
             cancellation.ThrowIfCancellationRequested();
             var epochClock = Stopwatch.StartNew();
             double trainLoss = TrainEpoch(model, optimizer, trainLoader, epoch, options.Epochs, cancellation);
+            schedule.step();
             double accuracy = Evaluation.Accuracy(model, validationLoader);
             bool improved = stopping.Observe(epoch, accuracy);
             if (improved) best = Evaluation.Snapshot(model);

@@ -10,8 +10,9 @@ public sealed class LocalOptionsTests
     {
         var o = LocalOptions.Parse([]);
         Assert.Equal(5, o.Epochs);
-        Assert.Equal(64, o.BatchSize);
+        Assert.Equal(32, o.BatchSize);
         Assert.Equal(1e-3, o.LearningRate);
+        Assert.Equal(0.7, o.LrDecay);
         Assert.Equal(0.1, o.ValidationFraction);
         Assert.Equal("/usr/share/datasets/fashion-mnist", o.DataDir);
         Assert.Null(o.Threads);
@@ -26,6 +27,7 @@ public sealed class LocalOptionsTests
         Assert.Equal("/tmp/x", o.DataDir);
         Assert.Equal(2, o.Threads);
         Assert.Equal(0, o.Patience);
+        Assert.Equal(0.5, LocalOptions.Parse(["--lr-decay=0.5"]).LrDecay);
     }
 
     [Theory]
@@ -36,6 +38,8 @@ public sealed class LocalOptionsTests
     [InlineData(new[] { "five" }, "unexpected argument 'five'")]
     [InlineData(new[] { "--lr", "0" }, "--lr 0 is out of range")]
     [InlineData(new[] { "--validation-fraction", "1" }, "--validation-fraction 1 is out of range")]
+    [InlineData(new[] { "--lr-decay", "0" }, "--lr-decay 0 is out of range")]
+    [InlineData(new[] { "--lr-decay", "1.5" }, "--lr-decay 1.5 is out of range")]
     public void Bad_values_say_what_is_wrong(string[] args, string expected)
     {
         var e = Assert.Throws<ArgumentException>(() => LocalOptions.Parse(args));
