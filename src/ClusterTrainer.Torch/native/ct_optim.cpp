@@ -29,6 +29,23 @@ void check_same(const at::Tensor& a, const at::Tensor& b, const char* what) {
                              " but the parameter has shape " + c10::str(a.sizes()));
 }
 
+// The preamble every *_step shares, in torch's order: the parameter detached for in-place update, and the
+// gradient to apply (negated when maximizing, plus weight_decay * p when weight_decay != 0). Call it under
+// the step's NoGradGuard.
+struct StepInput {
+  at::Tensor p;
+  at::Tensor g;
+};
+
+StepInput step_input(CtTensor param, CtTensor grad, bool maximize, double weight_decay) {
+  at::Tensor p = param->detach();
+  const at::Tensor& g0 = grad_of(param, grad);
+  check_same(p, g0, "gradient");
+  at::Tensor g = maximize ? g0.neg() : g0;
+  if (weight_decay != 0) g = g.add(p, weight_decay);
+  return {std::move(p), std::move(g)};
+}
+
 }  // namespace
 
 // 1 when the parameter currently has a gradient, 0 when not, -1 on error.
@@ -70,11 +87,7 @@ CT_EXPORT int32_t ct_optim_sgd_step(CtTensor param, CtTensor grad, CtTensor mome
                                     int32_t nesterov, int32_t maximize) {
   CT_TRY {
     at::NoGradGuard no_grad;
-    at::Tensor p = param->detach();
-    const at::Tensor& g = grad_of(param, grad);
-    check_same(p, g, "gradient");
-    at::Tensor d_p = maximize ? g.neg() : g;
-    if (weight_decay != 0) d_p = d_p.add(p, weight_decay);
+    auto [p, d_p] = step_input(param, grad, maximize != 0, weight_decay);
     if (momentum != 0) {
       at::Tensor& buf = *momentum_buffer;
       if (buffer_fresh) buf.copy_(d_p);
@@ -91,11 +104,7 @@ CT_EXPORT int32_t ct_optim_adagrad_step(CtTensor param, CtTensor grad, CtTensor 
                                         double lr_decay, double weight_decay, double eps, int32_t maximize) {
   CT_TRY {
     at::NoGradGuard no_grad;
-    at::Tensor p = param->detach();
-    const at::Tensor& g0 = grad_of(param, grad);
-    check_same(p, g0, "gradient");
-    at::Tensor g = maximize ? g0.neg() : g0;
-    if (weight_decay != 0) g = g.add(p, weight_decay);
+    auto [p, g] = step_input(param, grad, maximize != 0, weight_decay);
     const double clr = lr / (1 + (static_cast<double>(step) - 1) * lr_decay);
     state_sum->addcmul_(g, g, 1);
     at::Tensor std = state_sum->sqrt().add_(eps);
@@ -109,11 +118,7 @@ CT_EXPORT int32_t ct_optim_adadelta_step(CtTensor param, CtTensor grad, CtTensor
                                          double lr, double rho, double eps, double weight_decay, int32_t maximize) {
   CT_TRY {
     at::NoGradGuard no_grad;
-    at::Tensor p = param->detach();
-    const at::Tensor& g0 = grad_of(param, grad);
-    check_same(p, g0, "gradient");
-    at::Tensor g = maximize ? g0.neg() : g0;
-    if (weight_decay != 0) g = g.add(p, weight_decay);
+    auto [p, g] = step_input(param, grad, maximize != 0, weight_decay);
     square_avg->mul_(rho).addcmul_(g, g, 1 - rho);
     at::Tensor std = square_avg->add(eps).sqrt_();
     at::Tensor delta = acc_delta->add(eps).sqrt_().div_(std).mul_(g);
@@ -129,11 +134,7 @@ CT_EXPORT int32_t ct_optim_rmsprop_step(CtTensor param, CtTensor grad, CtTensor 
                                         double weight_decay, double momentum, int32_t centered, int32_t maximize) {
   CT_TRY {
     at::NoGradGuard no_grad;
-    at::Tensor p = param->detach();
-    const at::Tensor& g0 = grad_of(param, grad);
-    check_same(p, g0, "gradient");
-    at::Tensor g = maximize ? g0.neg() : g0;
-    if (weight_decay != 0) g = g.add(p, weight_decay);
+    auto [p, g] = step_input(param, grad, maximize != 0, weight_decay);
     square_avg->mul_(alpha).addcmul_(g, g, 1 - alpha);
     at::Tensor avg;
     if (centered) {
@@ -161,12 +162,9 @@ CT_EXPORT int32_t ct_optim_adam_step(CtTensor param, CtTensor grad, CtTensor exp
                                      int32_t decoupled) {
   CT_TRY {
     at::NoGradGuard no_grad;
-    at::Tensor p = param->detach();
-    const at::Tensor& g0 = grad_of(param, grad);
-    check_same(p, g0, "gradient");
-    at::Tensor g = maximize ? g0.neg() : g0;
+    // AdamW decays the parameter itself (decoupled) instead of adding weight_decay * p to the gradient.
+    auto [p, g] = step_input(param, grad, maximize != 0, decoupled ? 0.0 : weight_decay);
     if (decoupled) p.mul_(1 - lr * weight_decay);
-    else if (weight_decay != 0) g = g.add(p, weight_decay);
     exp_avg->mul_(beta1).add_(g, 1 - beta1);
     exp_avg_sq->mul_(beta2).addcmul_(g, g, 1 - beta2);
     const double s = static_cast<double>(step);
@@ -192,11 +190,7 @@ CT_EXPORT int32_t ct_optim_adamax_step(CtTensor param, CtTensor grad, CtTensor e
                                        double weight_decay, int32_t maximize) {
   CT_TRY {
     at::NoGradGuard no_grad;
-    at::Tensor p = param->detach();
-    const at::Tensor& g0 = grad_of(param, grad);
-    check_same(p, g0, "gradient");
-    at::Tensor g = maximize ? g0.neg() : g0;
-    if (weight_decay != 0) g = g.add(p, weight_decay);
+    auto [p, g] = step_input(param, grad, maximize != 0, weight_decay);
     exp_avg->mul_(beta1).add_(g, 1 - beta1);
     at::Tensor norm_buf = at::cat({exp_inf->mul_(beta2).unsqueeze(0), g.abs().add_(eps).unsqueeze_(0)}, 0);
     at::amax_out(*exp_inf, norm_buf, {0}, false);
@@ -214,13 +208,9 @@ CT_EXPORT int32_t ct_optim_nadam_step(CtTensor param, CtTensor grad, CtTensor ex
                                       double eps, double weight_decay, double momentum_decay) {
   CT_TRY {
     at::NoGradGuard no_grad;
-    at::Tensor p = param->detach();
-    const at::Tensor& g0 = grad_of(param, grad);
-    check_same(p, g0, "gradient");
-    at::Tensor g = g0;
+    auto [p, g] = step_input(param, grad, /*maximize=*/false, weight_decay);
     const double s = static_cast<double>(step);
     const double bias_correction2 = 1 - std::pow(beta2, s);
-    if (weight_decay != 0) g = g.add(p, weight_decay);
     const double mu = beta1 * (1. - 0.5 * std::pow(0.96, s * momentum_decay));
     const double mu_next = beta1 * (1. - 0.5 * std::pow(0.96, (s + 1) * momentum_decay));
     mu_product->mul_(mu);
