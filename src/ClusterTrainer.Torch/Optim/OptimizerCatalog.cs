@@ -1,7 +1,6 @@
-using System.Globalization;
-
 namespace ClusterTrainer.Torch.Optim;
 
+using static ClusterTrainer.Torch.Optim.KeywordValue;
 using static ClusterTrainer.Torch.torch;
 
 /// <summary>
@@ -103,16 +102,5 @@ public static class OptimizerCatalog
 
         private ArgumentException Mistyped(string key, object v, string expected) =>
             new($"Hyperparameter '{key}' of optimizer '{optimizer}' is '{v}' but must be {expected}.");
-
-        private static double? ToDouble(object? v) => v switch
-        {
-            double d => d,
-            float f => f,
-            int i => i,
-            long l => l,
-            decimal m => (double)m,
-            string s when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
-            _ => null,
-        };
     }
 }

@@ -1,6 +1,6 @@
-using System.Globalization;
-
 namespace ClusterTrainer.Torch.Optim;
+
+using static ClusterTrainer.Torch.Optim.KeywordValue;
 
 /// <summary>One epoch-end hook for every scheduler kind, so a run loop need not know which one a spec chose.</summary>
 public interface ILrSchedule
@@ -113,17 +113,6 @@ public static class SchedulerCatalog
 
         private ArgumentException Mistyped(string key, object v, string expected) =>
             new($"Argument '{key}' of scheduler '{scheduler}' is '{v}' but must be {expected}.");
-
-        private static double? ToDouble(object? v) => v switch
-        {
-            double d => d,
-            float f => f,
-            int i => i,
-            long l => l,
-            decimal m => (double)m,
-            string s when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
-            _ => null,
-        };
 
         private static int? ToInt(object? v) => ToDouble(v) is { } d && d == Math.Floor(d) && Math.Abs(d) <= int.MaxValue
             ? (int)d
