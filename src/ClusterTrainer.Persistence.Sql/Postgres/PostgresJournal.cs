@@ -20,13 +20,13 @@ public sealed class PostgresJournal : IJournal, IAsyncDisposable
     private readonly JournalDeleteMode deleteMode;
 
     public PostgresJournal(PostgresStoreSettings settings)
-        : this(new PostgresDatabase(Checked(settings).ConnectionString, settings.Schema), settings, ownsDatabase: true)
+        : this(new PostgresDatabase(PostgresStoreSettings.Checked(settings).ConnectionString, settings.Schema), settings, ownsDatabase: true)
     {
     }
 
     /// <summary>Shares <paramref name="database"/> (and its connection pool) with other stores; does not dispose it.</summary>
     public PostgresJournal(PostgresDatabase database, PostgresStoreSettings settings)
-        : this(database, Checked(settings), ownsDatabase: false)
+        : this(database, PostgresStoreSettings.Checked(settings), ownsDatabase: false)
     {
     }
 
@@ -117,14 +117,7 @@ public sealed class PostgresJournal : IJournal, IAsyncDisposable
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return new PersistentRepr(
-                persistenceId,
-                reader.GetInt64(0),
-                reader.GetString(1),
-                reader.GetFieldValue<byte[]>(2),
-                reader.GetString(3),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-                JournalBatch.SplitTags(reader.GetString(5)));
+            yield return SqlRows.Event(reader, persistenceId);
         }
     }
 
@@ -173,12 +166,5 @@ public sealed class PostgresJournal : IJournal, IAsyncDisposable
             $"SELECT COALESCE(MAX(sequence_nr), 0) FROM {table} WHERE persistence_id = $1", connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = pid });
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-    }
-
-    private static PostgresStoreSettings Checked(PostgresStoreSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        settings.Validate();
-        return settings;
     }
 }

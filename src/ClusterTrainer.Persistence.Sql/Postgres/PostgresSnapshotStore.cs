@@ -16,13 +16,13 @@ public sealed class PostgresSnapshotStore : ISnapshotStore, IAsyncDisposable
     private readonly string tableName;
 
     public PostgresSnapshotStore(PostgresStoreSettings settings)
-        : this(new PostgresDatabase(Checked(settings).ConnectionString, settings.Schema), settings, ownsDatabase: true)
+        : this(new PostgresDatabase(PostgresStoreSettings.Checked(settings).ConnectionString, settings.Schema), settings, ownsDatabase: true)
     {
     }
 
     /// <summary>Shares <paramref name="database"/> with other stores; does not dispose it.</summary>
     public PostgresSnapshotStore(PostgresDatabase database, PostgresStoreSettings settings)
-        : this(database, Checked(settings), ownsDatabase: false)
+        : this(database, PostgresStoreSettings.Checked(settings), ownsDatabase: false)
     {
     }
 
@@ -78,8 +78,7 @@ public sealed class PostgresSnapshotStore : ISnapshotStore, IAsyncDisposable
             return null;
         }
 
-        var metadata = new SnapshotMetadata(persistenceId, reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)));
-        return new SelectedSnapshot(metadata, reader.GetString(2), reader.GetFieldValue<byte[]>(3));
+        return SqlRows.Snapshot(reader, persistenceId);
     }
 
     public async Task DeleteAsync(SnapshotMetadata metadata, CancellationToken cancellationToken = default)
@@ -122,12 +121,5 @@ public sealed class PostgresSnapshotStore : ISnapshotStore, IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = criteria.MinSequenceNr });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = criteria.MaxTimestampMs });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = criteria.MinTimestampMs });
-    }
-
-    private static PostgresStoreSettings Checked(PostgresStoreSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        settings.Validate();
-        return settings;
     }
 }

@@ -17,6 +17,14 @@ public sealed record PostgresStoreSettings
 
     public JournalDeleteMode DeleteMode { get; init; } = JournalDeleteMode.Physical;
 
+    /// <summary>The settings themselves once they are non-null and valid; the stores' constructor check.</summary>
+    internal static PostgresStoreSettings Checked(PostgresStoreSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        return settings;
+    }
+
     /// <summary>Throws with the setting's name when a value is unusable.</summary>
     public void Validate()
     {

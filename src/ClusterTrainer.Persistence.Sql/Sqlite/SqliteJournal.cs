@@ -16,14 +16,14 @@ public sealed class SqliteJournal : IJournal
     private readonly JournalDeleteMode deleteMode;
 
     public SqliteJournal(SqliteStoreSettings settings)
-        : this(new SqliteDatabase(Checked(settings).DataSource, settings.BusyTimeout, settings.Synchronous), settings)
+        : this(new SqliteDatabase(SqliteStoreSettings.Checked(settings).DataSource, settings.BusyTimeout, settings.Synchronous), settings)
     {
     }
 
     /// <summary>Shares <paramref name="database"/> with other stores on the same file.</summary>
     public SqliteJournal(SqliteDatabase database, SqliteStoreSettings settings)
     {
-        Checked(settings);
+        SqliteStoreSettings.Checked(settings);
         this.database = database ?? throw new ArgumentNullException(nameof(database));
         table = settings.JournalTable;
         deleteMode = settings.DeleteMode;
@@ -119,14 +119,7 @@ public sealed class SqliteJournal : IJournal
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return new PersistentRepr(
-                persistenceId,
-                reader.GetInt64(0),
-                reader.GetString(1),
-                (byte[])reader.GetValue(2),
-                reader.GetString(3),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-                JournalBatch.SplitTags(reader.GetString(5)));
+            yield return SqlRows.Event(reader, persistenceId);
         }
     }
 
@@ -167,12 +160,5 @@ public sealed class SqliteJournal : IJournal
         command.CommandText = $"SELECT COALESCE(MAX(sequence_nr), 0) FROM {table} WHERE persistence_id = $pid;";
         command.Parameters.AddWithValue("$pid", pid);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
-    }
-
-    private static SqliteStoreSettings Checked(SqliteStoreSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        settings.Validate();
-        return settings;
     }
 }

@@ -10,13 +10,13 @@ public sealed class SqliteSnapshotStore : ISnapshotStore
     private readonly string table;
 
     public SqliteSnapshotStore(SqliteStoreSettings settings)
-        : this(new SqliteDatabase(Checked(settings).DataSource, settings.BusyTimeout, settings.Synchronous), settings)
+        : this(new SqliteDatabase(SqliteStoreSettings.Checked(settings).DataSource, settings.BusyTimeout, settings.Synchronous), settings)
     {
     }
 
     public SqliteSnapshotStore(SqliteDatabase database, SqliteStoreSettings settings)
     {
-        Checked(settings);
+        SqliteStoreSettings.Checked(settings);
         this.database = database ?? throw new ArgumentNullException(nameof(database));
         table = settings.SnapshotTable;
     }
@@ -70,8 +70,7 @@ public sealed class SqliteSnapshotStore : ISnapshotStore
             return null;
         }
 
-        var metadata = new SnapshotMetadata(persistenceId, reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)));
-        return new SelectedSnapshot(metadata, reader.GetString(2), (byte[])reader.GetValue(3));
+        return SqlRows.Snapshot(reader, persistenceId);
     }
 
     public async Task DeleteAsync(SnapshotMetadata metadata, CancellationToken cancellationToken = default)
@@ -116,12 +115,5 @@ public sealed class SqliteSnapshotStore : ISnapshotStore
         command.Parameters.AddWithValue("$minSeq", criteria.MinSequenceNr);
         command.Parameters.AddWithValue("$maxTs", criteria.MaxTimestampMs);
         command.Parameters.AddWithValue("$minTs", criteria.MinTimestampMs);
-    }
-
-    private static SqliteStoreSettings Checked(SqliteStoreSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        settings.Validate();
-        return settings;
     }
 }

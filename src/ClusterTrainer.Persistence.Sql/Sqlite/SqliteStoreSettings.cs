@@ -24,6 +24,14 @@ public sealed record SqliteStoreSettings
 
     public JournalDeleteMode DeleteMode { get; init; } = JournalDeleteMode.Physical;
 
+    /// <summary>The settings themselves once they are non-null and valid; the stores' constructor check.</summary>
+    internal static SqliteStoreSettings Checked(SqliteStoreSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        return settings;
+    }
+
     /// <summary>Throws with the setting's name when a value is unusable.</summary>
     public void Validate()
     {
