@@ -42,6 +42,19 @@ public sealed class ClusterSharding
         return StartRegion(typeName, null, new ClusterShardingSettings { Role = role }, extractor, null, startCoordinator: false);
     }
 
+    /// <summary>
+    /// Props of a shard coordinator for <paramref name="typeName"/>, outside the cluster singleton that
+    /// <see cref="Start"/> runs it in (tests and tools). It journals under
+    /// <see cref="CoordinatorPersistence.PersistenceId"/> with the stores configured for the system.
+    /// </summary>
+    public static Props CoordinatorProps(string typeName, ClusterShardingSettings settings, IShardAllocationStrategy strategy)
+    {
+        ActorPath.ValidateName(typeName);
+        settings.Validate();
+        ArgumentNullException.ThrowIfNull(strategy);
+        return Props.CreateBy(() => new ShardCoordinator(typeName, settings, strategy));
+    }
+
     /// <summary>The region started for <paramref name="typeName"/> on this node.</summary>
     public IActorRef ShardRegion(string typeName) => _regions.TryGetValue(typeName, out var r) ? r
         : throw new InvalidOperationException($"No shard region for '{typeName}' on this node; call ClusterSharding.Get(system).Start(\"{typeName}\", ...) first.");
