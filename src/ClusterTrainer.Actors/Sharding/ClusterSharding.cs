@@ -14,6 +14,11 @@ namespace ClusterTrainer.Actors.Sharding;
 /// gets a proxy region), or <see cref="StartProxy"/> on nodes that only send. The shard coordinator
 /// runs as a cluster singleton on the oldest node with the role. On coordinated shutdown
 /// (<c>system.Terminate()</c>) a region first hands its shards over to the other nodes.
+/// The coordinator journals where shards live through the stores of
+/// <c>PersistenceExtension.Configure(system, ...)</c> (configure the same shared journal on every node, e.g.
+/// the SQL journal, before <see cref="Start"/>), so a coordinator that moves recovers them. Without that
+/// configuration sharding still works: the coordinator keeps its state in memory and a new one rebuilds it
+/// from the regions' reports.
 /// </summary>
 public sealed class ClusterSharding
 {
