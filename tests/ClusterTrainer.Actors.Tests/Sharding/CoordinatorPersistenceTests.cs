@@ -47,7 +47,7 @@ public sealed class CoordinatorPersistenceTests : Kit
         Stop(first);
 
         // The new incarnation would put every new shard on B: the old homes must come from the journal.
-        var second = StartCoordinator("c2", new AlwaysOn(Key(regionB)), ShardSettings());
+        var second = StartCoordinator("c2", new AlwaysOnStrategy(Key(regionB)), ShardSettings());
         Assert.Equal(homes, Homes(second, Shards));
         Assert.Equal(Key(regionB), Homes(second, ["new-shard"])["new-shard"]);
     }
@@ -66,14 +66,14 @@ public sealed class CoordinatorPersistenceTests : Kit
         Assert.Equal(9, await journal.ReadHighestSequenceNrAsync(CoordinatorPersistence.PersistenceId(TypeName)));
         Stop(first);
 
-        var second = StartCoordinator("c2", new AlwaysOn(Key(regionB)), ShardSettings(snapshotAfter: 4));
+        var second = StartCoordinator("c2", new AlwaysOnStrategy(Key(regionB)), ShardSettings(snapshotAfter: 4));
         Assert.Equal(homes, Homes(second, Shards));
     }
 
     [Fact]
     public void Shards_of_a_journaled_region_that_does_not_come_back_are_allocated_again()
     {
-        var first = StartCoordinator("c1", new AlwaysOn(Key(regionA)), ShardSettings());
+        var first = StartCoordinator("c1", new AlwaysOnStrategy(Key(regionA)), ShardSettings());
         Assert.All(Homes(first, Shards).Values, h => Assert.Equal(Key(regionA), h));
         Stop(first);
 
@@ -130,13 +130,4 @@ public sealed class CoordinatorPersistenceTests : Kit
     }
 
     private static string Key(IActorRef region) => region.Path.ToString();
-
-    private sealed class AlwaysOn(string region) : IShardAllocationStrategy
-    {
-        public string Allocate(string requester, string shardId, IReadOnlyDictionary<string, ImmutableList<string>> currentAllocations) =>
-            currentAllocations.ContainsKey(region) ? region : currentAllocations.Keys.First();
-
-        public ImmutableHashSet<string> Rebalance(IReadOnlyDictionary<string, ImmutableList<string>> currentAllocations,
-            ImmutableHashSet<string> rebalanceInProgress) => [];
-    }
 }
