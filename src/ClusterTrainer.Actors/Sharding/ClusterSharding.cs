@@ -14,6 +14,11 @@ namespace ClusterTrainer.Actors.Sharding;
 /// gets a proxy region), or <see cref="StartProxy"/> on nodes that only send. The shard coordinator
 /// runs as a cluster singleton on the oldest node with the role. On coordinated shutdown
 /// (<c>system.Terminate()</c>) a region first hands its shards over to the other nodes.
+/// The coordinator journals where shards live through the stores of
+/// <c>PersistenceExtension.Configure(system, ...)</c> (configure the same shared journal on every node, e.g.
+/// the SQL journal, before <see cref="Start"/>), so a coordinator that moves recovers them. Without that
+/// configuration sharding still works: the coordinator keeps its state in memory and a new one rebuilds it
+/// from the regions' reports.
 /// </summary>
 public sealed class ClusterSharding
 {
@@ -40,6 +45,19 @@ public sealed class ClusterSharding
     {
         ShardingCodecs.Register(Cluster.Cluster.Get(_system).Remoting.Registry);
         return StartRegion(typeName, null, new ClusterShardingSettings { Role = role }, extractor, null, startCoordinator: false);
+    }
+
+    /// <summary>
+    /// Props of a shard coordinator for <paramref name="typeName"/>, outside the cluster singleton that
+    /// <see cref="Start"/> runs it in (tests and tools). It journals under
+    /// <see cref="CoordinatorPersistence.PersistenceId"/> with the stores configured for the system.
+    /// </summary>
+    public static Props CoordinatorProps(string typeName, ClusterShardingSettings settings, IShardAllocationStrategy strategy)
+    {
+        ActorPath.ValidateName(typeName);
+        settings.Validate();
+        ArgumentNullException.ThrowIfNull(strategy);
+        return Props.CreateBy(() => new ShardCoordinator(typeName, settings, strategy));
     }
 
     /// <summary>The region started for <paramref name="typeName"/> on this node.</summary>

@@ -1,22 +1,31 @@
 using System.Collections.Immutable;
 using ClusterTrainer.Actors.Cluster;
+using ClusterTrainer.Actors.Persistence;
 
 namespace ClusterTrainer.Actors.Sharding;
 
 /// <summary>
 /// Decides where shards live (a cluster singleton per entity type). Its state is a
-/// <see cref="CoordinatorState"/> rebuilt from the regions' registrations (each region reports the
-/// shards it hosts), so a coordinator that moves to another node recovers without a journal. It
-/// allocates with the <see cref="IShardAllocationStrategy"/>, and rebalances on a timer or when a
-/// region shuts down gracefully.
+/// <see cref="CoordinatorState"/> journaled as events under <see cref="CoordinatorPersistence.PersistenceId"/>
+/// (snapshot every <see cref="ClusterShardingSettings.SnapshotAfter"/> events), so a coordinator that moves
+/// to another node recovers the allocations from the journal. The regions' registrations (each region
+/// reports the shards it hosts) stay as a consistency check and the fallback: a reported shard the
+/// journal does not know is adopted; a region the journal knows that does not re-register within the
+/// registration window is journaled as terminated. Without a configured journal the coordinator uses an
+/// in-memory one per incarnation and so rebuilds from the reports alone (as before persistence).
+/// State is applied at once and the event persisted in the same command; replies that depend on it
+/// (ShardHome, RegisterAck, GracefulShutdownAck) are deferred until the journal has stored it.
 /// <code>
+///   Recovering --(snapshot + events)--> RegistrationWindow --(RetryInterval*3)--> Allocating
+///   (regions re-register during the window; unknown ones after it are journaled as terminated)
+///
 ///   rebalance of one shard:
 ///   BeginHandOff -> every region and proxy --all BeginHandOffAck--> HandOff -> hosting region
 ///        --ShardStopped--> deallocated; waiting GetShardHome requests get the new home
 ///   (no answer within HandOffTimeout: the move is abandoned, the shard stays where it was)
 /// </code>
 /// </summary>
-internal sealed class ShardCoordinator : ReceiveActor
+internal sealed class ShardCoordinator : PersistentActor
 {
     private sealed record RebalanceTick { public static readonly RebalanceTick Instance = new(); }
     private sealed record RebalanceTimeout(string Shard);
@@ -41,31 +50,56 @@ internal sealed class ShardCoordinator : ReceiveActor
     private readonly HashSet<string> _shuttingDown = [];
     private bool _allocating;
     private ICancelable? _rebalanceTimer;
+    private PersistencePlugins? _plugins;
+    private bool _durable;
 
     public ShardCoordinator(string typeName, ClusterShardingSettings settings, IShardAllocationStrategy strategy)
     {
         _typeName = typeName;
         _settings = settings;
         _strategy = strategy;
-        Receive<Register>(OnRegister);
-        Receive<RegisterProxy>(p =>
+        Recover<SnapshotOffer>(o => _state = (CoordinatorState)o.Snapshot);
+        Recover<ICoordinatorEvent>(e => _state = _state.Updated(e));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            if (_state.Regions.Count > 0)
+                Log.Info($"Sharding '{_typeName}': recovered {_state.Shards.Count} shard homes in {_state.Regions.Count} regions from the journal.");
+        });
+        Command<Register>(OnRegister);
+        Command<RegisterProxy>(p =>
         {
             _proxies[Key(p.Proxy)] = Context.Watch(p.Proxy);
             p.Proxy.Tell(new RegisterAck(Self), Self);
         });
-        Receive<GetShardHome>(g => OnGetShardHome(g.Shard, Sender));
-        Receive<BeginHandOffAck>(OnBeginHandOffAck);
-        Receive<ShardStopped>(s => FinishMove(s.Shard, completed: true));
-        Receive<RebalanceTimeout>(t => FinishMove(t.Shard, completed: false));
-        Receive<RebalanceTick>(_ => Rebalance());
-        Receive<GracefulShutdownReq>(OnGracefulShutdown);
-        Receive<GetRegions>(_ => Sender.Tell(new RegionsList([.. _regions.Values]), Self));
-        Receive<Terminated>(OnTerminated);
-        Receive<RegistrationWindowOver>(_ => StartAllocating());
+        Command<GetShardHome>(g => OnGetShardHome(g.Shard, Sender));
+        Command<BeginHandOffAck>(OnBeginHandOffAck);
+        Command<ShardStopped>(s => FinishMove(s.Shard, completed: true));
+        Command<RebalanceTimeout>(t => FinishMove(t.Shard, completed: false));
+        Command<RebalanceTick>(_ => Rebalance());
+        Command<GracefulShutdownReq>(OnGracefulShutdown);
+        Command<GetRegions>(_ => Sender.Tell(new RegionsList([.. _regions.Values]), Self));
+        Command<Terminated>(OnTerminated);
+        Command<RegistrationWindowOver>(_ => StartAllocating());
+        Command<SaveSnapshotSuccess>(_ => { });
+        Command<SaveSnapshotFailure>(f => Log.Warning($"Sharding '{_typeName}': saving a coordinator snapshot failed ({f.Cause.Message}); recovery replays more events."));
     }
 
-    protected override void PreStart()
+    public override string PersistenceId => CoordinatorPersistence.PersistenceId(_typeName);
+
+    protected override PersistencePlugins Plugins
     {
+        get
+        {
+            if (_plugins is null) (_plugins, _durable) = CoordinatorPersistence.PluginsFor(Context.System);
+            return _plugins;
+        }
+    }
+
+    protected override void OnPreStart()
+    {
+        _ = Plugins;
+        if (!_durable)
+            Log.Debug($"Sharding '{_typeName}': no journal configured (PersistenceExtension.Configure); coordinator state is rebuilt from region reports after a hand-over.");
         // Regions re-register with a new coordinator (reporting what they host) within a retry
         // interval or two; allocating earlier could give a shard a second home.
         Context.System.Scheduler.ScheduleTellOnce(_settings.RetryInterval * 3, Self, RegistrationWindowOver.Instance, Self);
@@ -76,7 +110,18 @@ internal sealed class ShardCoordinator : ReceiveActor
 
     private static string Key(IActorRef r) => r.Path.ToString();
 
-    private void Apply(ICoordinatorEvent e) => _state = _state.Updated(e);
+    /// <summary>Applies at once (later steps of this command see it) and journals it; a snapshot captures the state at this event.</summary>
+    private void Apply(ICoordinatorEvent e)
+    {
+        var after = _state = _state.Updated(e);
+        Persist(e, _ =>
+        {
+            if (LastSequenceNr % _settings.SnapshotAfter == 0) SaveSnapshot(after);
+        });
+    }
+
+    /// <summary>Sends once every event persisted so far is in the journal.</summary>
+    private void Reply(IActorRef to, object message) => DeferAsync(message, m => to.Tell(m, Self));
 
     private void OnRegister(Register r)
     {
@@ -84,16 +129,24 @@ internal sealed class ShardCoordinator : ReceiveActor
         if (!_regions.ContainsKey(key))
         {
             _regions[key] = Context.Watch(r.Region);
-            Apply(new ShardRegionRegistered(key));
+            if (!_state.Regions.ContainsKey(key)) Apply(new ShardRegionRegistered(key));
         }
         foreach (var shard in r.HostedShards)
-            if (!_state.Shards.ContainsKey(shard)) Apply(new ShardHomeAllocated(shard, key));
-        r.Region.Tell(new RegisterAck(Self), Self);
+        {
+            if (!_state.Shards.TryGetValue(shard, out var home)) Apply(new ShardHomeAllocated(shard, key));
+            else if (home != key)
+                Log.Warning($"Sharding '{_typeName}': region {key} reports hosting shard {shard}, but the journal has it at {home}; keeping the journal's home.");
+        }
+        Reply(r.Region, new RegisterAck(Self));
         if (_allocating) AnswerWaiting();
     }
 
     private void StartAllocating()
     {
+        var gone = _state.Regions.Keys.Where(k => !_regions.ContainsKey(k)).ToList();
+        foreach (var key in gone) Apply(new ShardRegionTerminated(key));
+        if (gone.Count > 0)
+            Log.Info($"Sharding '{_typeName}': {gone.Count} region(s) from the journal did not re-register; their shards will be allocated again on demand.");
         _allocating = true;
         AnswerWaiting();
     }
@@ -106,7 +159,7 @@ internal sealed class ShardCoordinator : ReceiveActor
             if (!list.Contains(requester)) list.Add(requester);
             return;
         }
-        requester.Tell(new ShardHome(shard, home!), Self);
+        Reply(requester, new ShardHome(shard, home!));
     }
 
     private bool TryHome(string shard, out IActorRef? home)
@@ -126,7 +179,7 @@ internal sealed class ShardCoordinator : ReceiveActor
         foreach (var shard in _waiting.Keys.ToList())
         {
             if (_moves.ContainsKey(shard) || !TryHome(shard, out var home)) continue;
-            foreach (var r in _waiting[shard]) r.Tell(new ShardHome(shard, home!), Self);
+            foreach (var r in _waiting[shard]) Reply(r, new ShardHome(shard, home!));
             _waiting.Remove(shard);
         }
     }
@@ -145,7 +198,7 @@ internal sealed class ShardCoordinator : ReceiveActor
         _moves[shard] = new Move(shard, from, everyone);
         foreach (var r in everyone) r.Tell(new BeginHandOff(shard), Self);
         Context.System.Scheduler.ScheduleTellOnce(_settings.HandOffTimeout, Self, new RebalanceTimeout(shard), Self);
-        Context.GetLogger().Info($"Sharding '{_typeName}': moving shard {shard} away from {from.Path.Address}.");
+        Log.Info($"Sharding '{_typeName}': moving shard {shard} away from {from.Path.Address}.");
     }
 
     private void OnBeginHandOffAck(BeginHandOffAck ack)
@@ -166,7 +219,7 @@ internal sealed class ShardCoordinator : ReceiveActor
     {
         if (!_moves.Remove(shard)) return;
         if (completed && _state.Shards.ContainsKey(shard)) Apply(new ShardHomeDeallocated(shard));
-        if (!completed) Context.GetLogger().Warning($"Sharding '{_typeName}': hand-off of shard {shard} timed out; it stays where it was.");
+        if (!completed) Log.Warning($"Sharding '{_typeName}': hand-off of shard {shard} timed out; it stays where it was.");
         AnswerWaiting();
         CheckGracefulShutdowns();
     }
@@ -174,7 +227,7 @@ internal sealed class ShardCoordinator : ReceiveActor
     private void OnGracefulShutdown(GracefulShutdownReq req)
     {
         var key = Key(req.Region);
-        if (!_regions.ContainsKey(key)) { req.Region.Tell(new GracefulShutdownAck(req.Region), Self); return; }
+        if (!_regions.ContainsKey(key)) { Reply(req.Region, new GracefulShutdownAck(req.Region)); return; }
         if (_shuttingDown.Add(key))
             foreach (var shard in _state.Regions[key]) StartMove(shard);
         CheckGracefulShutdowns();
@@ -190,7 +243,7 @@ internal sealed class ShardCoordinator : ReceiveActor
                 foreach (var s in shards) StartMove(s);
                 continue;
             }
-            _regions[key].Tell(new GracefulShutdownAck(_regions[key]), Self);
+            Reply(_regions[key], new GracefulShutdownAck(_regions[key]));
         }
     }
 
@@ -202,7 +255,7 @@ internal sealed class ShardCoordinator : ReceiveActor
         {
             Apply(new ShardRegionTerminated(key));
             _shuttingDown.Remove(key);
-            Context.GetLogger().Info($"Sharding '{_typeName}': region {t.ActorRef.Path} is gone; its shards will be allocated again on demand.");
+            Log.Info($"Sharding '{_typeName}': region {t.ActorRef.Path} is gone; its shards will be allocated again on demand.");
         }
         foreach (var move in _moves.Values.ToList())
         {

@@ -51,12 +51,16 @@ public sealed record ClusterShardingSettings
     public int BufferSize { get; init; } = 100_000;
     public int RebalanceThreshold { get; init; } = 1;
     public int MaxSimultaneousRebalance { get; init; } = 3;
+    /// <summary>The coordinator saves a snapshot of its state every this many journaled events (recovery replays at most this many).</summary>
+    public int SnapshotAfter { get; init; } = 1000;
 
     public void Validate()
     {
         if (BufferSize < 0) throw new ArgumentException($"Sharding BufferSize must be >= 0 (was {BufferSize}).");
         if (RebalanceInterval <= TimeSpan.Zero || RetryInterval <= TimeSpan.Zero || HandOffTimeout <= TimeSpan.Zero)
             throw new ArgumentException("Sharding RebalanceInterval, RetryInterval and HandOffTimeout must be > 0.");
+        if (SnapshotAfter < 1)
+            throw new ArgumentException($"Sharding SnapshotAfter must be >= 1 journaled events (was {SnapshotAfter}).");
         if (PassivateIdleAfter is { } p && p <= TimeSpan.Zero)
             throw new ArgumentException($"Sharding PassivateIdleAfter must be > 0 or null to switch passivation off (was {p}).");
     }
