@@ -83,52 +83,39 @@ public abstract partial class TestKitBase
     /// Runs <paramref name="action"/> and expects exactly <paramref name="count"/> dead letters (optionally
     /// of message type <typeparamref name="TMessage"/>) to be published while and shortly after it runs.
     /// </summary>
-    public IReadOnlyList<DeadLetter> ExpectDeadLetters<TMessage>(int count, Action action, TimeSpan? timeout = null)
-    {
-        var probe = new TestProbe(Sys, Settings, "deadletter-probe");
-        Sys.EventStream.Subscribe(probe.TestActor, typeof(DeadLetter));
-        try
-        {
-            action();
-            var budget = RemainingOrDilated(timeout);
-            var result = new List<DeadLetter>();
-            var deadline = DateTime.UtcNow + budget;
-            while (result.Count < count)
-            {
-                var left = deadline - DateTime.UtcNow;
-                if (left < TimeSpan.Zero || !probe.TryReceiveOne(left, out var env))
-                    throw new TestKitAssertionException($"ExpectDeadLetters: expected {count} dead letters of {typeof(TMessage).Name}, saw {result.Count} within {Ms(budget)}.");
-                if (env.Message is DeadLetter d && d.Message is TMessage) result.Add(d);
-            }
-            return result;
-        }
-        finally
-        {
-            Sys.EventStream.Unsubscribe(probe.TestActor);
-            Sys.Stop(probe.TestActor);
-        }
-    }
+    public IReadOnlyList<DeadLetter> ExpectDeadLetters<TMessage>(int count, Action action, TimeSpan? timeout = null) =>
+        ExpectPublished<DeadLetter>("deadletter-probe", d => d.Message is TMessage, count, action, timeout,
+            (seen, budget) => $"ExpectDeadLetters: expected {count} dead letters of {typeof(TMessage).Name}, saw {seen} within {Ms(budget)}.");
 
     /// <summary>
     /// Runs <paramref name="action"/> and expects at least <paramref name="count"/> log events of
     /// <paramref name="level"/> whose message contains <paramref name="contains"/>.
     /// </summary>
-    public IReadOnlyList<LogEvent> ExpectLog(LogLevel level, string contains, int count, Action action, TimeSpan? timeout = null)
+    public IReadOnlyList<LogEvent> ExpectLog(LogLevel level, string contains, int count, Action action, TimeSpan? timeout = null) =>
+        ExpectPublished<LogEvent>("log-probe", e => e.Level == level && e.Message.Contains(contains, StringComparison.Ordinal), count, action, timeout,
+            (seen, budget) => $"ExpectLog: expected {count} {level} entries containing '{contains}', saw {seen} within {Ms(budget)}.");
+
+    /// <summary>
+    /// Subscribes a probe to <typeparamref name="TEvent"/> on the event stream, runs <paramref name="action"/>,
+    /// and collects <paramref name="count"/> events matching <paramref name="filter"/> within the budget.
+    /// </summary>
+    private List<TEvent> ExpectPublished<TEvent>(string probeName, Func<TEvent, bool> filter, int count, Action action,
+        TimeSpan? timeout, Func<int, TimeSpan, string> failure)
     {
-        var probe = new TestProbe(Sys, Settings, "log-probe");
-        Sys.EventStream.Subscribe(probe.TestActor, typeof(LogEvent));
+        var probe = new TestProbe(Sys, Settings, probeName);
+        Sys.EventStream.Subscribe(probe.TestActor, typeof(TEvent));
         try
         {
             action();
             var budget = RemainingOrDilated(timeout);
-            var result = new List<LogEvent>();
+            var result = new List<TEvent>();
             var deadline = DateTime.UtcNow + budget;
             while (result.Count < count)
             {
                 var left = deadline - DateTime.UtcNow;
                 if (left < TimeSpan.Zero || !probe.TryReceiveOne(left, out var env))
-                    throw new TestKitAssertionException($"ExpectLog: expected {count} {level} entries containing '{contains}', saw {result.Count} within {Ms(budget)}.");
-                if (env.Message is LogEvent e && e.Level == level && e.Message.Contains(contains, StringComparison.Ordinal)) result.Add(e);
+                    throw new TestKitAssertionException(failure(result.Count, budget));
+                if (env.Message is TEvent e && filter(e)) result.Add(e);
             }
             return result;
         }
