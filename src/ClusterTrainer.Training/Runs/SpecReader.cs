@@ -52,19 +52,19 @@ internal sealed class SpecReader
         return null;
     }
 
-    private string? Scalar(string key, bool required, string what)
+    /// <summary>The key's scalar text and its node (for error positions); text is null when absent or not a scalar.</summary>
+    private (string? Text, YamlNode? Node) Scalar(string key, bool required, string what)
     {
         var node = Get(key, required, what);
-        if (node is null) return null;
-        if (node is YamlScalarNode s && s.Value is not null) return s.Value;
+        if (node is null) return (null, null);
+        if (node is YamlScalarNode s && s.Value is not null) return (s.Value, node);
         Error(node, key, $"must be a single value ({what}), not a list or a mapping");
-        return null;
+        return (null, node);
     }
 
     public string? String(string key, bool required, string what, IReadOnlyCollection<string>? allowed = null)
     {
-        var node = Get(key, false, what);
-        var value = Scalar(key, required, what);
+        var (value, node) = Scalar(key, required, what);
         if (value is null) return null;
         if (allowed is not null && !allowed.Contains(value))
         {
@@ -76,8 +76,7 @@ internal sealed class SpecReader
 
     public double Double(string key, double fallback, double min, double max, string what, bool minExclusive = false)
     {
-        var node = Get(key, false, what);
-        var text = Scalar(key, false, what);
+        var (text, node) = Scalar(key, false, what);
         if (text is null) return fallback;
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
         {
@@ -103,8 +102,7 @@ internal sealed class SpecReader
 
     public long Long(string key, long fallback, long min, long max, string what, bool required = false)
     {
-        var node = Get(key, false, what);
-        var text = Scalar(key, required, what);
+        var (text, node) = Scalar(key, required, what);
         if (text is null) return fallback;
         if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v))
         {
@@ -124,8 +122,7 @@ internal sealed class SpecReader
 
     public bool Bool(string key, bool fallback, string what)
     {
-        var node = Get(key, false, what);
-        var text = Scalar(key, false, what);
+        var (text, node) = Scalar(key, false, what);
         if (text is null) return fallback;
         switch (text.ToLowerInvariant())
         {
