@@ -36,7 +36,21 @@ public sealed record OptimizerSpec(
     double LrDecay,
     double MomentumDecay,
     bool Amsgrad,
-    bool Centered);
+    bool Centered)
+{
+    /// <summary>
+    /// torch.optim's (PyTorch 1.13) defaults for <paramref name="name"/>. SGD has no default learning
+    /// rate, so its <see cref="Lr"/> is NaN until a spec or caller sets one.
+    /// </summary>
+    public static OptimizerSpec Defaults(string name) => new(
+        name,
+        Lr: name switch { "adadelta" => 1.0, "rmsprop" or "adagrad" => 0.01, "adam" or "adamw" => 1e-3, "adamax" or "nadam" => 2e-3, _ => double.NaN },
+        Momentum: 0, Dampening: 0, Nesterov: false,
+        WeightDecay: name == "adamw" ? 1e-2 : 0,
+        Beta1: 0.9, Beta2: 0.999,
+        Eps: name switch { "adadelta" => 1e-6, "adagrad" => 1e-10, _ => 1e-8 },
+        Alpha: 0.99, Rho: 0.9, LrDecay: 0, MomentumDecay: 4e-3, Amsgrad: false, Centered: false);
+}
 
 /// <summary>Learning-rate schedule, stepped by the coordinator once per epoch.</summary>
 public sealed record ScheduleSpec(string Name, int StepSize, double Gamma, int TMax, double EtaMin, int Patience, double Factor);

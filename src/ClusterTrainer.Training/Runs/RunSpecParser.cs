@@ -76,49 +76,56 @@ public static class RunSpecParser
     {
         if (r is null) return null;
         var name = r.String("name", required: true, "optimizer", Optimizers) ?? "sgd";
-        // Defaults and allowed options follow torch.optim (PyTorch 1.13).
-        double defaultLr = name switch { "adadelta" => 1.0, "rmsprop" => 0.01, "adam" or "adamw" => 1e-3, "adamax" or "nadam" => 2e-3, "adagrad" => 0.01, _ => double.NaN };
-        double lr = double.IsNaN(defaultLr)
+        var d = OptimizerSpec.Defaults(name); // torch.optim's defaults; options this optimizer does not take are refused below
+        double lr = double.IsNaN(d.Lr)
             ? r.Double("lr", double.NaN, 0, 10, "learning rate (sgd has no default)", minExclusive: true)
-            : r.Double("lr", defaultLr, 0, 10, "learning rate", minExclusive: true);
+            : r.Double("lr", d.Lr, 0, 10, "learning rate", minExclusive: true);
         if (double.IsNaN(lr) && !r.Has("lr")) r.Error(null, "lr", "is required for sgd (torch.optim.SGD has no default learning rate), e.g. lr: 0.01");
-        double wd = r.Double("weight_decay", name == "adamw" ? 1e-2 : 0, 0, 1, "L2 weight decay");
-        double momentum = 0, dampening = 0, alpha = 0.99, rho = 0.9, lrDecay = 0, momentumDecay = 4e-3;
-        double eps = name switch { "adadelta" => 1e-6, "adagrad" => 1e-10, "rmsprop" => 1e-8, _ => 1e-8 };
-        bool nesterov = false, amsgrad = false, centered = false;
-        (double b1, double b2) betas = (0.9, 0.999);
+        var spec = d with { Lr = lr, WeightDecay = r.Double("weight_decay", d.WeightDecay, 0, 1, "L2 weight decay") };
         switch (name)
         {
             case "sgd":
-                momentum = r.Double("momentum", 0, 0, 1, "momentum factor");
-                dampening = r.Double("dampening", 0, 0, 1, "dampening for momentum");
-                nesterov = r.Bool("nesterov", false, "Nesterov momentum");
-                if (nesterov && (momentum <= 0 || dampening != 0))
+                spec = spec with
+                {
+                    Momentum = r.Double("momentum", d.Momentum, 0, 1, "momentum factor"),
+                    Dampening = r.Double("dampening", d.Dampening, 0, 1, "dampening for momentum"),
+                    Nesterov = r.Bool("nesterov", d.Nesterov, "Nesterov momentum"),
+                };
+                if (spec.Nesterov && (spec.Momentum <= 0 || spec.Dampening != 0))
                     r.Error(null, "nesterov", "needs momentum > 0 and dampening 0 (as in torch.optim.SGD)");
                 break;
             case "adagrad":
-                lrDecay = r.Double("lr_decay", 0, 0, 1, "learning-rate decay");
-                eps = r.Double("eps", eps, 0, 1, "term added for numerical stability");
+                spec = spec with
+                {
+                    LrDecay = r.Double("lr_decay", d.LrDecay, 0, 1, "learning-rate decay"),
+                    Eps = r.Double("eps", d.Eps, 0, 1, "term added for numerical stability"),
+                };
                 break;
             case "adadelta":
-                rho = r.Double("rho", 0.9, 0, 1, "running-average coefficient");
-                eps = r.Double("eps", eps, 0, 1, "term added for numerical stability");
+                spec = spec with
+                {
+                    Rho = r.Double("rho", d.Rho, 0, 1, "running-average coefficient"),
+                    Eps = r.Double("eps", d.Eps, 0, 1, "term added for numerical stability"),
+                };
                 break;
             case "rmsprop":
-                alpha = r.Double("alpha", 0.99, 0, 1, "smoothing constant");
-                eps = r.Double("eps", eps, 0, 1, "term added for numerical stability");
-                momentum = r.Double("momentum", 0, 0, 1, "momentum factor");
-                centered = r.Bool("centered", false, "normalise by the estimated gradient variance");
+                spec = spec with
+                {
+                    Alpha = r.Double("alpha", d.Alpha, 0, 1, "smoothing constant"),
+                    Eps = r.Double("eps", d.Eps, 0, 1, "term added for numerical stability"),
+                    Momentum = r.Double("momentum", d.Momentum, 0, 1, "momentum factor"),
+                    Centered = r.Bool("centered", d.Centered, "normalise by the estimated gradient variance"),
+                };
                 break;
             default: // adam, adamw, adamax, nadam
-                betas = r.Pair("betas", betas, 0, 1, "coefficients of the running averages");
-                eps = r.Double("eps", eps, 0, 1, "term added for numerical stability");
-                if (name is "adam" or "adamw") amsgrad = r.Bool("amsgrad", false, "AMSGrad variant");
-                if (name == "nadam") momentumDecay = r.Double("momentum_decay", 4e-3, 0, 1, "momentum decay");
+                var (b1, b2) = r.Pair("betas", (d.Beta1, d.Beta2), 0, 1, "coefficients of the running averages");
+                spec = spec with { Beta1 = b1, Beta2 = b2, Eps = r.Double("eps", d.Eps, 0, 1, "term added for numerical stability") };
+                if (name is "adam" or "adamw") spec = spec with { Amsgrad = r.Bool("amsgrad", d.Amsgrad, "AMSGrad variant") };
+                if (name == "nadam") spec = spec with { MomentumDecay = r.Double("momentum_decay", d.MomentumDecay, 0, 1, "momentum decay") };
                 break;
         }
         r.Finish($"optimizer '{name}'");
-        return new OptimizerSpec(name, lr, momentum, dampening, nesterov, wd, betas.b1, betas.b2, eps, alpha, rho, lrDecay, momentumDecay, amsgrad, centered);
+        return spec;
     }
 
     private static ScheduleSpec? ReadSchedule(SpecReader? r)

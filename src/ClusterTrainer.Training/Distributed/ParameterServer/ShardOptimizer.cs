@@ -33,10 +33,6 @@ public static class ShardOptimizer
     }
 
     /// <summary>An <see cref="OptimizerSpec"/> with PyTorch's defaults for <paramref name="name"/>, for tests and tools.</summary>
-    public static OptimizerSpec Spec(string name, double lr, double momentum = 0, double weightDecay = 0) => name switch
-    {
-        "adagrad" => new(name, lr, momentum, 0, false, weightDecay, 0.9, 0.999, 1e-10, 0.99, 0.9, 0, 4e-3, false, false),
-        "adadelta" => new(name, lr, momentum, 0, false, weightDecay, 0.9, 0.999, 1e-6, 0.99, 0.9, 0, 4e-3, false, false),
-        _ => new(name, lr, momentum, 0, false, weightDecay, 0.9, 0.999, 1e-8, 0.99, 0.9, 0, 4e-3, false, false),
-    };
+    public static OptimizerSpec Spec(string name, double lr, double momentum = 0, double weightDecay = 0) =>
+        OptimizerSpec.Defaults(name) with { Lr = lr, Momentum = momentum, WeightDecay = weightDecay };
 }
