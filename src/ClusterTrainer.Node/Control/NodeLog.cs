@@ -8,8 +8,8 @@ namespace ClusterTrainer.Node.Control;
 /// <summary>
 /// The node's log: the actor system's <see cref="ILogSink"/>, echoing every entry to standard error, keeping the
 /// last <see cref="Capacity"/> entries in a ring for <c>/api/log?tail=N</c>, and fanning new entries out to followers.
-/// A writer never waits: each follower has a bounded queue, and a follower too slow to keep up loses entries and
-/// is told how many when it next reads.
+/// A writer never waits for a reader: each follower has a bounded queue, and a follower too slow to keep up loses
+/// entries and finds a Warning entry saying how many where they were lost.
 /// </summary>
 public sealed class NodeLog : INodeLog
 {
@@ -74,7 +74,7 @@ public sealed class NodeLog : INodeLog
     /// <summary>
     /// Entries written from this call on (the follower is attached now, not at the first MoveNextAsync) until
     /// <paramref name="ct"/> is cancelled. When entries were dropped because this follower lagged, a Warning entry
-    /// from source "node-log" says how many, in their place.
+    /// from source "node-log" stands in their place and says how many.
     /// </summary>
     public IAsyncEnumerable<LogEvent> FollowAsync(CancellationToken ct)
     {
@@ -90,12 +90,12 @@ public sealed class NodeLog : INodeLog
         {
             while (await follower.Queue.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
             {
-                while (follower.Queue.Reader.TryRead(out var entry))
+                while (follower.Queue.Reader.TryRead(out var item))
                 {
-                    var dropped = Interlocked.Exchange(ref follower.Dropped, 0);
-                    if (dropped > 0)
-                        yield return new LogEvent(Actors.LogLevel.Warning, DateTimeOffset.UtcNow, "node-log", $"{dropped} log entries dropped: this follower read too slowly", null);
-                    yield return entry;
+                    if (item.DroppedBefore > 0)
+                        yield return new LogEvent(Actors.LogLevel.Warning, item.Entry.Timestamp, "node-log",
+                            $"{item.DroppedBefore} log entries dropped here: this follower read too slowly", null);
+                    yield return item.Entry;
                 }
             }
         }
@@ -112,18 +112,27 @@ public sealed class NodeLog : INodeLog
         follower.Queue.Writer.TryComplete();
     }
 
+    private readonly record struct Queued(LogEvent Entry, int DroppedBefore);
+
     private sealed class Follower(int capacity)
     {
-        public readonly Channel<LogEvent> Queue = Channel.CreateBounded<LogEvent>(new BoundedChannelOptions(capacity)
+        private readonly object _gate = new();
+        private int _dropped; // entries refused since the last one queued
+
+        public readonly Channel<Queued> Queue = Channel.CreateBounded<Queued>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait, // with TryWrite: a full queue refuses at once, counted below
+            FullMode = BoundedChannelFullMode.Wait, // only TryWrite is used: a full queue refuses at once
         });
-        public int Dropped;
 
+        /// <summary>Queues the entry, or counts it as dropped when the queue is full; the next entry queued carries the count.</summary>
         public void Offer(LogEvent entry)
         {
-            if (!Queue.Writer.TryWrite(entry)) Interlocked.Increment(ref Dropped);
+            lock (_gate)
+            {
+                if (Queue.Writer.TryWrite(new Queued(entry, _dropped))) _dropped = 0;
+                else _dropped++;
+            }
         }
     }
 }
