@@ -65,6 +65,11 @@ public sealed class ControlServer : IAsyncDisposable
         {
             await app.StartAsync(ct).ConfigureAwait(false);
         }
+        catch (IOException e)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new IOException($"the control API cannot listen on {host}:{port} ({e.Message}); pick another --http-port, or 0 for any free port", e);
+        }
         catch
         {
             await app.DisposeAsync().ConfigureAwait(false);
