@@ -20,6 +20,9 @@ public sealed class ControlServer : IAsyncDisposable
     /// <summary>How often an idle event or log stream sends an SSE comment so proxies keep it open.</summary>
     public static readonly TimeSpan DefaultHeartbeat = TimeSpan.FromSeconds(15);
 
+    /// <summary>The largest request body accepted (a run spec is a few KiB); larger ones get 413.</summary>
+    public const long MaxRequestBody = 4 << 20;
+
     private readonly WebApplication _app;
     private int _disposed;
 
@@ -53,6 +56,7 @@ public sealed class ControlServer : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = MaxRequestBody;
             k.Listen(address, port);
         });
         builder.Services.AddRoutingCore();

@@ -83,4 +83,28 @@ public sealed class ErrorMappingTests
         var error = await ControlHarness.ReadError(method, 405);
         Assert.Contains("DELETE is not allowed on /api/runs", error);
     }
+
+    [Fact]
+    public async Task A_plane_that_times_out_is_a_503_saying_the_cluster_did_not_answer()
+    {
+        await using var h = await ControlHarness.StartAsync();
+        h.Plane.Failure = new TimeoutException("coordinator ask timed out after 10 s");
+        using var response = await h.Client.GetAsync("/api/runs");
+        var error = await ControlHarness.ReadError(response, 503);
+        Assert.Contains("did not answer GET /api/runs in time (coordinator ask timed out after 10 s)", error);
+    }
+
+    [Fact]
+    public async Task A_body_over_the_limit_is_413()
+    {
+        await using var h = await ControlHarness.StartAsync();
+        var spec = new string('x', (int)ClusterTrainer.Node.Control.ControlServer.MaxRequestBody + 1);
+        // Expect: 100-continue lets the server refuse on Content-Length before the client sends the body, so the
+        // client reads the 413 instead of racing a connection the server closes under a half-sent body.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/runs") { Content = ControlHarness.Json($$"""{"spec":"{{spec}}"}""") };
+        request.Headers.ExpectContinue = true;
+        using var response = await h.Client.SendAsync(request);
+        Assert.Contains("too large", await ControlHarness.ReadError(response, 413));
+        Assert.Empty(h.Plane.Calls);
+    }
 }
