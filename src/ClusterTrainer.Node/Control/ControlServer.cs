@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace ClusterTrainer.Node.Control;
 
 /// <summary>
-/// The node's HTTP control API (routes in <see cref="ControlContract"/>'s header comment) on Kestrel.
+/// The node's HTTP control API on Kestrel: the routes listed at the top of ClusterTrainer.Training/Control/ControlContract.cs.
 /// <c>/api/**</c> needs the bearer token; <c>/healthz</c> and <c>/metrics</c> do not.
 /// ASP.NET Core's own log output is quiet: warnings and errors only, written to the node log.
 /// </summary>
