@@ -75,10 +75,14 @@ public sealed partial class ChildNode : IAsyncDisposable
     /// <summary>Waits for the ready line; throws <see cref="LaunchException"/> with the log's last lines if the node exits or is late.</summary>
     public async Task<ReadyLine> WaitReadyAsync(TimeSpan timeout, CancellationToken ct)
     {
-        var first = await Task.WhenAny(_ready.Task, Exited, Task.Delay(timeout, ct));
+        using var late = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var timer = Task.Delay(timeout, late.Token);
+        await Task.WhenAny(_ready.Task, Exited, timer);
+        late.Cancel();
         ct.ThrowIfCancellationRequested();
-        if (first == _ready.Task) return _ready.Task.Result;
-        string what = first == Exited
+        if (_ready.Task.IsCompletedSuccessfully) return _ready.Task.Result;
+        if (_ready.Task.IsFaulted) await Exited; // it exited: the log tail is complete once Exited is
+        string what = Exited.IsCompleted
             ? $"node {Name} exited with code {ExitCode} before it was ready"
             : $"node {Name} was not ready within {timeout.TotalSeconds:0} s (raise --ready-timeout if the machine is busy)";
         throw new LaunchException($"{what}. Last lines of {LogPath}:{Environment.NewLine}{Tail()}");

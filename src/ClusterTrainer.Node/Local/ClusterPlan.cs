@@ -65,12 +65,20 @@ public sealed record ClusterPlan(string Dir, string Secret, string Token, string
     {
         var start = new ProcessStartInfo(exe.FileName) { WorkingDirectory = Dir };
         foreach (string a in exe.PrefixArguments.Concat(node.Arguments)) start.ArgumentList.Add(a);
-        // The user's own CLUSTERTRAINER_NODE__* settings must not leak into the local cluster's nodes.
-        foreach (string name in start.Environment.Keys.Where(k => k.StartsWith(Setting.EnvironmentPrefix, StringComparison.OrdinalIgnoreCase)).ToList())
-            start.Environment.Remove(name);
-        start.Environment[SettingTable.ByKey(nameof(NodeOptions.Secret))!.Environment] = Secret;
-        start.Environment[SettingTable.ByKey(nameof(NodeOptions.Token))!.Environment] = Token;
+        PrepareEnvironment(start.Environment, Secret, Token);
         return start;
+    }
+
+    /// <summary>
+    /// Removes the user's own CLUSTERTRAINER_NODE__* settings (they must not leak into the local cluster's nodes)
+    /// and sets the cluster's secret and token.
+    /// </summary>
+    public static void PrepareEnvironment(IDictionary<string, string?> environment, string secret, string token)
+    {
+        foreach (string name in environment.Keys.Where(k => k.StartsWith(Setting.EnvironmentPrefix, StringComparison.OrdinalIgnoreCase)).ToList())
+            environment.Remove(name);
+        environment[SettingTable.ByKey(nameof(NodeOptions.Secret))!.Environment] = secret;
+        environment[SettingTable.ByKey(nameof(NodeOptions.Token))!.Environment] = token;
     }
 
     private static NodePlan Node(LauncherOptions o, string dir, string seed, string name, string[] roles, int port, int threads)
