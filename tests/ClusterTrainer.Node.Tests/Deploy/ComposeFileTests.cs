@@ -47,7 +47,7 @@ public sealed partial class ComposeFileTests
         foreach (var node in nodes)
         {
             NodeEnv.AssertAllKnown(node.Env.Keys, $"service {node.Name}");
-            NodeEnv.AssertValuesValid(node.Env, $"service {node.Name}");
+            NodeEnv.AssertValid(node.Env, $"service {node.Name}");
             Assert.Equal(node.Name, node.EnvOf(nameof(NodeOptions.PublicHost)));
             Assert.Equal("0.0.0.0", node.EnvOf(nameof(NodeOptions.Host)));
         }
@@ -104,11 +104,14 @@ public sealed partial class ComposeFileTests
     }
 
     [RequiresToolFact(Tool)]
-    public void Coordinators_and_parameter_servers_share_the_checkpoint_volume_at_CheckpointDir()
+    public void Every_node_mounts_the_shared_checkpoint_volume_at_the_same_CheckpointDir()
     {
         var (services, nodes) = Resolve("docker-compose.yml");
+        // TrainingNode: every node of a cluster must use the same secret, store and checkpoint directory.
+        foreach (string property in new[] { nameof(NodeOptions.CheckpointDir), nameof(NodeOptions.Store), nameof(NodeOptions.Secret) })
+            Assert.Single(nodes.Select(n => n.EnvOf(property)).Distinct());
         Assert.Contains("checkpoints", Yaml.LoadAll(Resolved["docker-compose.yml|"].Value.Stdout)[0].Map("volumes").Entries().Select(e => e.Key));
-        foreach (var node in nodes.Where(n => n.Roles.Contains("coordinator") || n.Roles.Contains("ps")))
+        foreach (var node in nodes)
         {
             var mounts = Mounts(node.Yaml);
             Assert.True(mounts.TryGetValue(node.EnvOf(nameof(NodeOptions.CheckpointDir)), out string? source),

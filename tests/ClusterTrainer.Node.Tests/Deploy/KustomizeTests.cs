@@ -50,7 +50,7 @@ public sealed class KustomizeTests
         foreach (var node in k.Nodes)
         {
             NodeEnv.AssertAllKnown(node.Env.Keys, node.Workload);
-            NodeEnv.AssertValuesValid(node.Env, node.Workload);
+            NodeEnv.AssertValid(node.Env, node.Workload);
             // Kubernetes expands $(NAME) only for names defined before it (envFrom, or earlier in env).
             var defined = new HashSet<string>(node.Env.Keys.Except(node.EnvList.Select(e => e.Str("name"))));
             foreach (var item in node.EnvList)
@@ -145,18 +145,24 @@ public sealed class KustomizeTests
     }
 
     [RequiresToolFact(Tool)]
-    public void Coordinators_and_parameter_servers_mount_one_ReadWriteMany_claim_at_CheckpointDir()
+    public void Every_node_mounts_one_ReadWriteMany_claim_at_the_same_CheckpointDir()
     {
         var k = Kustomization.Of("cpu");
-        foreach (var node in k.Nodes.Where(n => n.Has("coordinator") || n.Has("ps")))
+        // TrainingNode: every node of a cluster must use the same secret, store and checkpoint directory.
+        foreach (string property in new[] { nameof(NodeOptions.CheckpointDir), nameof(NodeOptions.Store), nameof(NodeOptions.Secret) })
+            Assert.Single(k.Nodes.Select(n => n.EnvOf(property)).Distinct());
+        var claims = new HashSet<string>();
+        foreach (var node in k.Nodes)
         {
             string dir = node.EnvOf(nameof(NodeOptions.CheckpointDir));
             var mount = node.Container.Seq("volumeMounts").SingleOrDefault(m => m.Str("mountPath") == dir)
                 ?? throw new Xunit.Sdk.XunitException($"{node.Workload} mounts nothing at {dir}");
             var volume = node.PodSpec.Seq("volumes").Single(v => v.Str("name") == mount.Str("name"));
             string claim = volume.Map("persistentVolumeClaim").Str("claimName");
+            claims.Add(claim);
             Assert.Contains("ReadWriteMany", k.Get("PersistentVolumeClaim", claim).Map("spec").Seq("accessModes").Select(m => m.Scalar()));
         }
+        Assert.Single(claims);
     }
 
     [RequiresToolFact(Tool)]

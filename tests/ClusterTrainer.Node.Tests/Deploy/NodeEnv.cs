@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using ClusterTrainer.Training.Cluster;
 using ClusterTrainer.Training.Control;
 using Xunit;
 
@@ -20,9 +21,6 @@ internal static partial class NodeEnv
         .Select(p => Prefix + p.Name.ToUpperInvariant())
         .ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>Devices the node accepts (NodeOptions.Device: auto | cpu | cuda).</summary>
-    public static readonly IReadOnlySet<string> Devices = new HashSet<string> { "auto", "cpu", "cuda" };
-
     public static string Name(string property) => Prefix + property.ToUpperInvariant();
 
     /// <summary>Fails naming <paramref name="where"/> and the known names when a CLUSTERTRAINER_NODE__ name is not a NodeOptions property.</summary>
@@ -33,17 +31,30 @@ internal static partial class NodeEnv
             $"{where} sets {string.Join(", ", unknown)}, which NodeOptions does not have; known: {string.Join(", ", Names.Order())}");
     }
 
-    /// <summary>Checks what the node would refuse: unknown roles, bad ports, unknown devices.</summary>
-    public static void AssertValuesValid(IReadOnlyDictionary<string, string> env, string where)
+    /// <summary>
+    /// The NodeOptions a node would get from <paramref name="env"/> (lists comma-separated, as the node host reads
+    /// them), checked by the node's own <see cref="TrainingNode.Validate"/>: unknown roles, bad seeds, stores,
+    /// devices or ports fail here as they would at start-up. <paramref name="secretFromDeployer"/>: the file leaves
+    /// the secret to whoever runs it (an image), so a placeholder stands in for it.
+    /// </summary>
+    public static NodeOptions AssertValid(IReadOnlyDictionary<string, string> env, string where, bool secretFromDeployer = false)
     {
-        if (env.TryGetValue(Name(nameof(NodeOptions.Roles)), out string? roles))
-            foreach (string role in SplitList(roles))
-                Assert.True(NodeOptions.KnownRoles.Contains(role), $"{where}: role '{role}' is not one of {string.Join(", ", NodeOptions.KnownRoles)}");
-        foreach (string port in new[] { nameof(NodeOptions.Port), nameof(NodeOptions.HttpPort) })
-            if (env.TryGetValue(Name(port), out string? value))
-                Assert.True(int.TryParse(value, out int p) && p is >= -1 and <= 65535, $"{where}: {Name(port)}='{value}' is not a port");
-        if (env.TryGetValue(Name(nameof(NodeOptions.Device)), out string? device))
-            Assert.True(Devices.Contains(device), $"{where}: device '{device}' is not one of {string.Join(", ", Devices)}");
+        object options = secretFromDeployer ? new NodeOptions { Secret = "set-by-the-deployer" } : new NodeOptions();
+        foreach (var property in typeof(NodeOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (!env.TryGetValue(Name(property.Name), out string? value)) continue;
+            object? converted = property.PropertyType == typeof(int)
+                ? int.TryParse(value, out int n) ? n : throw new Xunit.Sdk.XunitException($"{where}: {Name(property.Name)}='{value}' is not an integer")
+                : property.PropertyType == typeof(IReadOnlyList<string>) ? SplitList(value) : value;
+            property.SetValue(options, converted);
+        }
+        var result = (NodeOptions)options;
+        try { TrainingNode.Validate(result); }
+        catch (ArgumentException e) { throw new Xunit.Sdk.XunitException($"{where}: the node would refuse these settings: {e.Message}"); }
+        Assert.True(result.HttpPort is >= -1 and <= 65535, $"{where}: HttpPort {result.HttpPort} is not a port");
+        if (result.HttpPort >= 0 && !secretFromDeployer)
+            Assert.False(string.IsNullOrEmpty(result.Token), $"{where}: the control API is on (HttpPort {result.HttpPort}) but no Token is set");
+        return result;
     }
 
     public static IReadOnlyList<string> SplitList(string value) =>
