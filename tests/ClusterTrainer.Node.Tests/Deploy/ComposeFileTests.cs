@@ -233,11 +233,9 @@ public sealed partial class ComposeFileTests
     };
 
     /// <summary>Container path -> volume name, from the short ("name:/path:rw") or the long syntax.</summary>
-    private static Dictionary<string, string> Mounts(YamlMappingNode service) => service.Seq("volumes").Select(v => v switch
-    {
-        YamlScalarNode s => s.Scalar().Split(':') is var p ? (Target: p[1], Source: p[0]) : default,
-        _ => (Target: v.Str("target"), Source: v.Str("source")),
-    }).ToDictionary(m => m.Target, m => m.Source);
+    private static Dictionary<string, string> Mounts(YamlMappingNode service) => service.Seq("volumes")
+        .Select(v => v is YamlScalarNode s ? s.Scalar().Split(':') : [v.Str("source"), v.Str("target")])
+        .ToDictionary(parts => parts[1], parts => parts[0]);
 
     /// <summary>The container port of "host_ip:published:target/proto" or of the long syntax.</summary>
     private static string TargetPort(YamlNode port) => port switch
