@@ -115,7 +115,7 @@ public sealed partial class DockerfileTests
 
         var env = runtime.Env;
         NodeEnv.AssertAllKnown(env.Keys, dockerfile);
-        NodeEnv.AssertValid(env, dockerfile, secretFromDeployer: true);
+        NodeEnv.AssertValid(env, dockerfile, fromDeployer: true);
         Assert.Equal("0.0.0.0", env[NodeEnv.Name(nameof(NodeOptions.Host))]);
         Assert.Equal(new NodeOptions().DataDir, env[NodeEnv.Name(nameof(NodeOptions.DataDir))]);
 

@@ -54,7 +54,7 @@ internal static class ExternalTool
                 start.Environment.Remove(key);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {path}");
+        using var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException($"could not start {path}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(Timeout))

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
 using Xunit;
@@ -57,7 +58,7 @@ internal sealed partial class Kustomization
     /// <summary>Deployments and StatefulSets.</summary>
     public IEnumerable<YamlMappingNode> Workloads => OfKind("StatefulSet").Concat(OfKind("Deployment"));
 
-    /// <summary>A ClusterTrainer node container with its effective environment (envFrom ConfigMaps, then env).</summary>
+    /// <summary>A ClusterTrainer node container with its effective environment (see ToNode) and its raw env list.</summary>
     public sealed record NodeContainer(string Workload, YamlMappingNode Owner, YamlMappingNode PodSpec, YamlMappingNode Container,
         IReadOnlyDictionary<string, string> Env, IReadOnlyList<YamlNode> EnvList)
     {
@@ -75,6 +76,14 @@ internal sealed partial class Kustomization
 
     public static YamlMappingNode PodSpec(YamlNode workload) => workload.Map("spec").Map("template").Map("spec");
 
+    /// <summary>The pod IP the tests pretend a pod got.</summary>
+    public const string PodIp = "10.0.0.17";
+
+    /// <summary>
+    /// The environment the kubelet gives the first pod of <paramref name="workload"/>: envFrom ConfigMaps, then env
+    /// in order, valueFrom resolved from the rendered Secret/ConfigMap or the pod's fields, $(NAME) expanded
+    /// from what is defined before it (an undefined one stays literal, as Kubernetes leaves it).
+    /// </summary>
     private NodeContainer ToNode(YamlMappingNode workload, YamlMappingNode container)
     {
         var env = new Dictionary<string, string>();
@@ -85,8 +94,26 @@ internal sealed partial class Kustomization
         }
         var list = container.Seq("env");
         foreach (var item in list)
-            env[item.Str("name")] = item.StrOrNull("value") ?? $"<from {item.Map("valueFrom").Children.Keys.Single()}>";
+            env[item.Str("name")] = item.StrOrNull("value") is { } value
+                ? Reference().Replace(value, m => env.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value)
+                : ValueFrom(workload, item.Map("valueFrom"));
         return new NodeContainer($"{workload.Str("kind")}/{Name(workload)}", workload, PodSpec(workload), container, env, list);
+    }
+
+    private string ValueFrom(YamlMappingNode workload, YamlMappingNode from)
+    {
+        if (from.MapOrNull("secretKeyRef") is { } secret)
+            return Encoding.UTF8.GetString(Convert.FromBase64String(Get("Secret", secret.Str("name")).Map("data").Str(secret.Str("key"))));
+        if (from.MapOrNull("configMapKeyRef") is { } config)
+            return Get("ConfigMap", config.Str("name")).Map("data").Str(config.Str("key"));
+        return from.Map("fieldRef").Str("fieldPath") switch
+        {
+            // StatefulSet pods are NAME-0, NAME-1...; Deployment pods NAME-<hash>-<suffix>.
+            "metadata.name" => workload.Str("kind") == "StatefulSet" ? $"{Name(workload)}-0" : $"{Name(workload)}-6b7c9d5f4-x2x7q",
+            "metadata.namespace" => workload.Map("metadata").Str("namespace"),
+            "status.podIP" => PodIp,
+            var other => throw new Xunit.Sdk.XunitException($"{Name(workload)}: the tests do not know field {other}"),
+        };
     }
 
     /// <summary>Whether every label of <paramref name="selector"/> is on the pod template of <paramref name="workload"/>.</summary>

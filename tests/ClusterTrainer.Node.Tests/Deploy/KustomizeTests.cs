@@ -80,7 +80,8 @@ public sealed class KustomizeTests
                 Assert.Equal(key, reference.Str("key"));
             }
             var store = NodeEnv.ParsePostgresStore(node.EnvOf(nameof(NodeOptions.Store)));
-            Assert.Equal("$(CT_PG_PASSWORD)", store["Password"]);
+            Assert.Equal(Kustomization.Secrets["CT_PG_PASSWORD"], store["Password"]);
+            Assert.Equal(Kustomization.Secrets["CT_SECRET"], node.EnvOf(nameof(NodeOptions.Secret)));
             var storeService = k.Get("Service", store["Host"]).Map("spec");
             Assert.True(Kustomization.Selects(storeService.Map("selector"), k.Get("StatefulSet", "postgres")),
                 $"Service {store["Host"]} in the store string does not select the postgres pods");
@@ -108,10 +109,11 @@ public sealed class KustomizeTests
             Assert.All(seeds, s => Assert.Equal(coordinators[0].EnvOf(nameof(NodeOptions.Port)), s.Port.ToString()));
             Assert.Contains(service.Map("spec").Seq("ports"), p => p.Str("port") == seeds[0].Port.ToString());
         }
-        // StatefulSet pods advertise their own stable name; worker pods their pod IP.
+        // StatefulSet pods advertise their own stable name (pod 0 of the coordinators is the first seed); workers their pod IP.
         foreach (var node in k.Nodes.Where(n => n.Owner.Str("kind") == "StatefulSet"))
-            Assert.Equal($"$(POD_NAME).{node.Owner.Map("spec").Str("serviceName")}", node.EnvOf(nameof(NodeOptions.PublicHost)));
-        Assert.Equal("$(POD_IP)", Assert.Single(k.Nodes, n => n.Has("worker")).EnvOf(nameof(NodeOptions.PublicHost)));
+            Assert.Equal($"{Kustomization.Name(node.Owner)}-0.{node.Owner.Map("spec").Str("serviceName")}", node.EnvOf(nameof(NodeOptions.PublicHost)));
+        Assert.Equal(coordinators[0].EnvOf(nameof(NodeOptions.PublicHost)), NodeEnv.ParseSeeds(coordinators[0].EnvOf(nameof(NodeOptions.Seeds)))[0].Host);
+        Assert.Equal(Kustomization.PodIp, Assert.Single(k.Nodes, n => n.Has("worker")).EnvOf(nameof(NodeOptions.PublicHost)));
     }
 
     [RequiresToolTheory(Tool)]

@@ -1,5 +1,7 @@
+using System.Collections;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using ClusterTrainer.Node.Settings;
 using ClusterTrainer.Training.Cluster;
 using ClusterTrainer.Training.Control;
 using Xunit;
@@ -32,30 +34,31 @@ internal static partial class NodeEnv
     }
 
     /// <summary>
-    /// The NodeOptions a node would get from <paramref name="env"/> (lists comma-separated, as the node host reads
-    /// them), checked by the node's own <see cref="TrainingNode.Validate"/>: unknown roles, bad seeds, stores,
-    /// devices or ports fail here as they would at start-up. <paramref name="secretFromDeployer"/>: the file leaves
-    /// the secret to whoever runs it (an image), so a placeholder stands in for it.
+    /// The NodeOptions a node would get from <paramref name="env"/>, read by the node's own settings loader
+    /// (<see cref="NodeSettings.Load(IReadOnlyList{string}, System.Collections.IDictionary, string)"/>: unknown names,
+    /// bad values, a missing secret or token) and then checked by the runtime's <see cref="TrainingNode.Validate"/>
+    /// (seeds, store, roles), so a deploy file fails here exactly as the node would refuse it at start-up.
+    /// <paramref name="fromDeployer"/>: the file leaves secret and token to whoever runs it (an image), so
+    /// placeholders stand in for them.
     /// </summary>
-    public static NodeOptions AssertValid(IReadOnlyDictionary<string, string> env, string where, bool secretFromDeployer = false)
+    public static NodeOptions AssertValid(IReadOnlyDictionary<string, string> env, string where, bool fromDeployer = false)
     {
-        object options = secretFromDeployer ? new NodeOptions { Secret = "set-by-the-deployer" } : new NodeOptions();
-        foreach (var property in typeof(NodeOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance))
-        {
-            if (!env.TryGetValue(Name(property.Name), out string? value)) continue;
-            object? converted = property.PropertyType == typeof(int)
-                ? int.TryParse(value, out int n) ? n : throw new Xunit.Sdk.XunitException($"{where}: {Name(property.Name)}='{value}' is not an integer")
-                : property.PropertyType == typeof(IReadOnlyList<string>) ? SplitList(value) : value;
-            property.SetValue(options, converted);
-        }
-        var result = (NodeOptions)options;
-        try { TrainingNode.Validate(result); }
+        var environment = new Hashtable();
+        foreach (var (name, value) in env.Where(kv => kv.Key.StartsWith(Prefix, StringComparison.Ordinal))) environment[name] = value;
+        if (fromDeployer)
+            foreach (string name in new[] { Name(nameof(NodeOptions.Secret)), Name(nameof(NodeOptions.Token)) })
+                environment[name] ??= "set-by-the-deployer";
+
+        NodeOptions options;
+        // No appsettings.json there: only the environment counts.
+        try { options = NodeSettings.Load([], environment, NoSettingsFileDirectory).Options; }
+        catch (SettingsException e) { throw new Xunit.Sdk.XunitException($"{where}: the node would refuse these settings: {e.Message}"); }
+        try { TrainingNode.Validate(options); }
         catch (ArgumentException e) { throw new Xunit.Sdk.XunitException($"{where}: the node would refuse these settings: {e.Message}"); }
-        Assert.True(result.HttpPort is >= -1 and <= 65535, $"{where}: HttpPort {result.HttpPort} is not a port");
-        if (result.HttpPort >= 0 && !secretFromDeployer)
-            Assert.False(string.IsNullOrEmpty(result.Token), $"{where}: the control API is on (HttpPort {result.HttpPort}) but no Token is set");
-        return result;
+        return options;
     }
+
+    private static readonly string NoSettingsFileDirectory = Path.Combine(Path.GetTempPath(), "ct-deploy-tests-no-appsettings");
 
     public static IReadOnlyList<string> SplitList(string value) =>
         value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
