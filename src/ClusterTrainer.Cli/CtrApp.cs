@@ -45,7 +45,7 @@ public static class CtrApp
         {
             foreach (var error in parse.Errors)
                 context.Error.WriteLine($"ctr: {error.Message}");
-            context.Error.WriteLine($"see: {CommandPath(parse.CommandResult)} --help");
+            context.Error.WriteLine($"usage: {Usage(parse.CommandResult)}   (more: {CommandPath(parse.CommandResult)} --help)");
             return ExitCodes.Usage;
         }
         return await parse.InvokeAsync(configuration, ct);
@@ -58,6 +58,17 @@ public static class CtrApp
             names.Add(r.Command is RootCommand ? "ctr" : r.Command.Name);
         names.Reverse();
         return string.Join(" ", names);
+    }
+
+    private static string Usage(System.CommandLine.Parsing.CommandResult result)
+    {
+        var command = result.Command;
+        var parts = new List<string> { CommandPath(result) };
+        if (command.Subcommands.Count > 0)
+            parts.Add("<" + string.Join("|", command.Subcommands.Select(c => c.Name)) + ">");
+        parts.AddRange(command.Arguments.Select(a => a.Arity.MinimumNumberOfValues == 0 ? $"[{a.Name}]" : $"<{a.Name}>"));
+        parts.Add("[options]");
+        return string.Join(" ", parts);
     }
 
     /// <summary>The usual help, and under the root's help the exit codes and environment variables.</summary>

@@ -26,10 +26,17 @@ internal static class LogCommands
                 return ExitCodes.Ok;
             }
             using var stream = await inv.Client.OpenStreamAsync($"api/log?tail={n}&follow=true", ct);
-            await foreach (var line in stream.ReadAllAsync(ct))
+            try
             {
-                inv.Context.Out.WriteLine(line.Data);
-                await inv.Context.Out.FlushAsync(ct);
+                await foreach (var line in stream.ReadAllAsync(ct))
+                {
+                    inv.Context.Out.WriteLine(line.Data);
+                    await inv.Context.Out.FlushAsync(ct);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return ExitCodes.Ok; // Ctrl+C is how a follow ends
             }
             throw new CtrException(ExitCodes.Unreachable, $"{inv.Client.Endpoint.Display} closed the log stream (the node stopped?)");
         });
