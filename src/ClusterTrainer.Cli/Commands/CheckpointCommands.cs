@@ -73,11 +73,7 @@ internal static class CheckpointCommands
     private static Argument<long> Step()
     {
         var step = new Argument<long>("STEP") { Description = "The step of the checkpoint, as checkpoint list shows it" };
-        step.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<long>() < 0)
-                r.AddError("STEP must be zero or more: the step of a checkpoint as checkpoint list shows it");
-        });
+        step.Validators.Add(Checks.AtLeast(0, "STEP must be zero or more: the step of a checkpoint as checkpoint list shows it"));
         return step;
     }
 

@@ -39,12 +39,7 @@ internal sealed class Globals
 
     public Globals()
     {
-        Timeout.Validators.Add(r =>
-        {
-            var seconds = r.GetValueOrDefault<double>();
-            if (!(seconds > 0) || double.IsInfinity(seconds))
-                r.AddError($"--timeout must be a positive number of seconds, not {seconds}");
-        });
+        Timeout.Validators.Add(Checks.AtLeast(0, exclusive: true, "--timeout must be a positive number of seconds, e.g. --timeout 60"));
     }
 
     public void AddTo(RootCommand root)
