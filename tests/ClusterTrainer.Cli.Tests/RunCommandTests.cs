@@ -13,7 +13,7 @@ public sealed class RunCommandTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _node = await FakeNode.StartAsync();
-        _node.Plane.Add(FakeControlPlane.Run("r1"), new EpochMetrics(1, 0.7012, 0.6543, 0.7788, 0.001, 812.4));
+        _node.Plane.Add(FakeControlPlane.Run("r1"), new EpochMetrics(0, 0.7012, 0.6543, 0.7788, 0.001, 812.4));
         _node.Plane.Add(FakeControlPlane.Run("r2", RunStatus.Completed, step: 1000, testAccuracy: 0.9051));
     }
 
@@ -89,7 +89,7 @@ public sealed class RunCommandTests : IAsyncLifetime
     {
         var table = await Ctr.Run(_node, "run", "list");
         Assert.True(table.Exit == 0, table.ToString());
-        Assert.Contains(table.Out.Split('\n'), l => l.Contains("r1") && l.Contains("Running") && l.Contains("1/2") && l.Contains("0.6123"));
+        Assert.Contains(table.Out.Split('\n'), l => l.Contains("r1") && l.Contains("Running") && l.Contains("0/2") && l.Contains("0.6123"));
         Assert.Contains(table.Out.Split('\n'), l => l.Contains("r2") && l.Contains("Completed") && l.Contains("0.9051"));
 
         var json = await Ctr.Run(_node, "run", "list", "--output", "json");

@@ -27,13 +27,13 @@ public sealed class WatchTests : IAsyncLifetime
         _node.Plane.Script.AddRange(
         [
             E("Step", "someone-else") with { Step = 999, TotalSteps = 1000, Loss = 9.9 },
-            E("Step") with { Epoch = 1, Step = 200, TotalSteps = 1000, Loss = 0.5, SamplesPerSecond = 800 },
-            E("Step") with { Epoch = 1, Step = 500, TotalSteps = 1000, Loss = 0.45, SamplesPerSecond = 805 },
-            E("EpochEnded") with { Epoch = 1, Loss = 0.4512, ValidationAccuracy = 0.85, SamplesPerSecond = 810 },
-            E("Checkpoint") with { Step = 500 },
+            E("Step") with { Epoch = 0, Step = 200, TotalSteps = 1000, Loss = 0.5, SamplesPerSecond = 800 },
+            E("Step") with { Epoch = 0, Step = 500, TotalSteps = 1000, Loss = 0.45, SamplesPerSecond = 805 },
+            E("EpochEnded") with { Epoch = 0, Loss = 0.4512, ValidationAccuracy = 0.85, SamplesPerSecond = 810, Message = "val_loss=0.4400 lr=0.001" },
+            E("Checkpoint") with { Step = 500, Message = "committed" },
             E("WorkerLeft") with { Message = "ctr://127.0.0.1:4102 is unreachable; its batches go to the others" },
-            E("Step") with { Epoch = 2, Step = 1000, TotalSteps = 1000, Loss = 0.31, SamplesPerSecond = 790 },
-            E("EpochEnded") with { Epoch = 2, Loss = 0.3011, ValidationAccuracy = 0.88, SamplesPerSecond = 795 },
+            E("Step") with { Epoch = 1, Step = 1000, TotalSteps = 1000, Loss = 0.31, SamplesPerSecond = 790 },
+            E("EpochEnded") with { Epoch = 1, Loss = 0.3011, ValidationAccuracy = 0.88, SamplesPerSecond = 795 },
             end,
         ]);
     }
@@ -49,7 +49,7 @@ public sealed class WatchTests : IAsyncLifetime
             "r1 Running epoch 1/2 step 120/1000 loss 0.6123 val acc 0.8012 (10%)",
             "r1 Running epoch 1/2 step 200/1000 loss 0.5000 800 samples/s val acc 0.8012 (20%)",
             "r1 Running epoch 1/2 step 500/1000 loss 0.4500 805 samples/s val acc 0.8012 (50%)",
-            "epoch 1/2 ended: loss 0.4512 val acc 0.8500 810 samples/s",
+            "epoch 1/2 ended: loss 0.4512 val acc 0.8500 810 samples/s (val_loss=0.4400 lr=0.001)",
             "checkpoint committed at step 500",
             "worker left: ctr://127.0.0.1:4102 is unreachable; its batches go to the others",
             "r1 Running epoch 2/2 step 1000/1000 loss 0.3100 790 samples/s val acc 0.8500 (100%)",
@@ -82,7 +82,7 @@ public sealed class WatchTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("r2", 0, "run r2 Completed at epoch 1/2, step 1000/1000, test accuracy 0.9051")]
+    [InlineData("r2", 0, "run r2 Completed at epoch 2/2, step 1000/1000, test accuracy 0.9051")]
     [InlineData("r3", 1, "run r3 Stopped at epoch 1/2, step 120/1000, val accuracy 0.8012 (stopped by ctr run stop)")]
     public async Task A_run_that_already_ended_returns_at_once(string run, int exit, string summary)
     {
@@ -103,11 +103,22 @@ public sealed class WatchTests : IAsyncLifetime
     [Fact]
     public async Task A_stream_that_ends_before_the_run_exits_3()
     {
-        _node.Plane.Script.Add(E("Step") with { Epoch = 1, Step = 130, TotalSteps = 1000 });
+        _node.Plane.Script.Add(E("Step") with { Epoch = 0, Step = 130, TotalSteps = 1000 });
         _node.Plane.CloseStreamAfterScript = true;
         var r = await Ctr.Run(_node, "run", "watch", "r1");
         Assert.Equal(3, r.Exit);
         Assert.Contains("ended before run r1 did; see where it is with: ctr run status r1", r.Err);
+    }
+
+    [Fact]
+    public async Task An_error_event_from_the_node_ends_the_watch_with_its_message()
+    {
+        _node.Plane.Script.Add(E("Checkpoint") with { Step = 130, Message = "checkpoint failed: disk full" });
+        _node.StreamError = "the coordinator singleton moved; subscribe again";
+        var r = await Ctr.Run(_node, "run", "watch", "r1");
+        Assert.Equal(1, r.Exit);
+        Assert.Contains("checkpoint at step 130: checkpoint failed: disk full", r.Out);
+        Assert.Equal($"ctr: {_node.Url} ended the stream: the coordinator singleton moved; subscribe again", r.Err.TrimEnd());
     }
 
     [Fact]
@@ -137,7 +148,7 @@ public sealed class WatchTests : IAsyncLifetime
         Assert.True(r.Exit == 0, r.ToString());
         Assert.Contains("\u001b[", r.Out); // drawn with ANSI control sequences
         Assert.True(r.Out.Contains("epoch 2/2 step 1000/1000 loss 0.3100 790 samples/s val acc 0.8500"), r.Out.Replace("\u001b", "ESC"));
-        Assert.Contains("epoch 1/2 ended: loss 0.4512 val acc 0.8500 810 samples/s", r.Out);
+        Assert.Contains("epoch 1/2 ended: loss 0.4512 val acc 0.8500 810 samples/s (val_loss=0.4400 lr=0.001)", r.Out);
         Assert.Contains("100%", r.Out);
         Assert.Contains("run r1 Completed at epoch 2/2, step 1000/1000, test accuracy 0.9012", r.Out);
     }
@@ -153,7 +164,7 @@ public sealed class WatchTests : IAsyncLifetime
             [
                 E("RunStarted", "r42") with { TotalSteps = 1000 },
                 E("StatusChanged", "r42") with { Status = RunStatus.Running },
-                E("RunEnded", "r42") with { Status = RunStatus.Completed, Step = 1000, Epoch = 2, TestAccuracy = 0.91 },
+                E("RunEnded", "r42") with { Status = RunStatus.Completed, Step = 1000, Epoch = 1, TestAccuracy = 0.91 },
             ]);
             var r = await Ctr.Run(new Dictionary<string, string> { ["CTR_HOST"] = _node.Url, ["CTR_TOKEN"] = FakeNode.Token },
                 ["run", "start", "spec.yaml", "--watch"], workingDirectory: dir);

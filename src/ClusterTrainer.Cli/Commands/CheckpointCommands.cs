@@ -35,7 +35,7 @@ internal static class CheckpointCommands
             if (inv.Format == OutputFormat.Json)
                 inv.WriteJson(info);
             else
-                inv.Say($"run {info.Id} restored to step {inv.Get(restoreStep)}: {info.Status} at epoch {info.Epoch}/{info.Epochs}, step {info.Step}/{info.TotalSteps}");
+                inv.Say($"run {info.Id} restored to step {inv.Get(restoreStep)}: {info.Status} at step {info.Step}/{info.TotalSteps} ({info.Epoch}/{info.Epochs} epochs done)");
             return ExitCodes.Ok;
         });
 

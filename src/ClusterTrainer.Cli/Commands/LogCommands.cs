@@ -8,8 +8,8 @@ internal static class LogCommands
     public static Command Create(CliContext context, Globals globals)
     {
         var log = new Command("log", "Read the node's log");
-        var lines = new Option<int>("--lines", "-n") { Description = "How many of the last lines to print", DefaultValueFactory = _ => 50, HelpName = "N" };
-        lines.Validators.Add(Checks.AtLeast(0, exclusive: false, "-n must be zero or more lines"));
+        var lines = new Option<int>("--lines", "-n") { Description = "How many of the last lines to print", DefaultValueFactory = _ => 100, HelpName = "N" };
+        lines.Validators.Add(Checks.AtLeast(1, exclusive: false, "-n must be 1 or more lines"));
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new lines until Ctrl+C" };
         var tail = new Command("tail", "Print the last lines of the node's log, and with -f follow it") { lines, follow };
         Invocation.Bind(tail, context, globals, async (inv, ct) =>

@@ -84,7 +84,7 @@ internal static class RunCommands
             if (inv.Format == OutputFormat.Json)
                 inv.WriteJson(info);
             else
-                inv.Say($"run {info.Id} is {info.Status} at epoch {info.Epoch}/{info.Epochs}, step {info.Step}/{info.TotalSteps}");
+                inv.Say($"run {info.Id} is {info.Status} at step {info.Step}/{info.TotalSteps} ({info.Epoch}/{info.Epochs} epochs done)");
             return ExitCodes.Ok;
         });
         return command;

@@ -12,7 +12,7 @@ internal static class Tables
 
     public static Table Runs(IEnumerable<RunInfo> runs)
     {
-        var table = New("ID", "NAME", "STATUS", "EPOCH", "STEP", "WORKERS", "LOSS", "VAL ACC", "TEST ACC", "UPDATED");
+        var table = New("ID", "NAME", "STATUS", "EPOCHS DONE", "STEP", "WORKERS", "LOSS", "VAL ACC", "TEST ACC", "UPDATED");
         foreach (var r in runs)
             table.AddRow(T(r.Id), T(r.Name), Status(r.Status), T($"{r.Epoch}/{r.Epochs}"), T($"{r.Step}/{r.TotalSteps}"),
                 T(r.Workers.ToString(Inv)), T(Loss(r.LastLoss)), T(Accuracy(r.ValidationAccuracy)), T(Accuracy(r.TestAccuracy)), T(Time(r.UpdatedAt)));
@@ -49,8 +49,9 @@ internal static class Tables
     public static Table Epochs(IEnumerable<EpochMetrics> epochs)
     {
         var table = New("EPOCH", "TRAIN LOSS", "VAL LOSS", "VAL ACC", "LR", "SAMPLES/S");
+        // EpochMetrics.Epoch is the 0-based index the coordinator trains by; people count epochs from 1.
         foreach (var e in epochs)
-            table.AddRow(T(e.Epoch.ToString(Inv)), T(Loss(e.TrainLoss)), T(Loss(e.ValidationLoss)), T(Accuracy(e.ValidationAccuracy)),
+            table.AddRow(T((e.Epoch + 1).ToString(Inv)), T(Loss(e.TrainLoss)), T(Loss(e.ValidationLoss)), T(Accuracy(e.ValidationAccuracy)),
                 T(e.LearningRate.ToString("G4", Inv)), T(e.SamplesPerSecond.ToString("F0", Inv)));
         return table;
     }
@@ -63,7 +64,7 @@ internal static class Tables
         void Row(string key, IRenderable value) => grid.AddRow(new Text(key, new Style(decoration: Decoration.Bold)), value);
         Row("run", T($"{r.Id} ({r.Name})"));
         Row("status", Status(r.Status, r.Reason));
-        Row("epoch", T($"{r.Epoch}/{r.Epochs}"));
+        Row("epochs done", T($"{r.Epoch}/{r.Epochs}"));
         Row("step", T($"{r.Step}/{r.TotalSteps}"));
         Row("workers", T(detail.WorkerNodes.Count == 0 ? r.Workers.ToString(Inv) : $"{r.Workers}: {string.Join(", ", detail.WorkerNodes)}"));
         Row("last loss", T(Loss(r.LastLoss)));

@@ -6,6 +6,8 @@ namespace ClusterTrainer.Cli.Watch;
 /// <summary>
 /// What <c>run watch</c> knows about one run: the run's state from GET api/runs/{id}, moved on by each event.
 /// Events carry absolute values (step, epoch, status), so one seen twice changes nothing.
+/// <see cref="Epoch"/> is the epoch being trained, counted from 1. The node counts differently in two places:
+/// <see cref="RunInfo.Epoch"/> is the number of finished epochs, <see cref="RunEvent.Epoch"/> the 0-based epoch index.
 /// </summary>
 internal sealed record WatchState(
     string RunId,
@@ -24,7 +26,8 @@ internal sealed record WatchState(
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static WatchState From(RunInfo run) => new(run.Id, run.Name, run.Status, run.Epoch, run.Epochs, run.Step, run.TotalSteps,
+    public static WatchState From(RunInfo run) => new(run.Id, run.Name, run.Status,
+        run.Status == RunStatus.Completed ? run.Epoch : Math.Min(run.Epoch + 1, run.Epochs), run.Epochs, run.Step, run.TotalSteps,
         run.LastLoss, null, run.ValidationAccuracy, run.TestAccuracy, run.Reason, EndSeen: false);
 
     public static bool IsTerminal(RunStatus status) => status is RunStatus.Completed or RunStatus.Failed or RunStatus.Stopped;
@@ -35,7 +38,7 @@ internal sealed record WatchState(
     public WatchState Apply(RunEvent e) => this with
     {
         Status = e.Status ?? (e.Type == "RunStarted" && Status == RunStatus.Pending ? RunStatus.Running : Status),
-        Epoch = e.Epoch ?? Epoch,
+        Epoch = e.Epoch is { } index ? index + 1 : Epoch,
         Step = e.Step ?? Step,
         TotalSteps = e.TotalSteps ?? TotalSteps,
         Loss = e.Loss ?? Loss,
@@ -74,8 +77,10 @@ internal sealed record WatchState(
     {
         "RunStarted" => $"run {after.RunId} started: {after.Epochs} epochs, {after.TotalSteps} steps",
         "EpochEnded" => $"epoch {after.Epoch}/{after.Epochs} ended:" + Optional(" loss", e.Loss, "F4") + Optional(" val acc", e.ValidationAccuracy, "F4")
-                        + Optional("", e.SamplesPerSecond, "F0") + (e.SamplesPerSecond is null ? "" : " samples/s"),
-        "Checkpoint" => $"checkpoint committed at step {e.Step ?? after.Step}" + (e.Message is null ? "" : $": {e.Message}"),
+                        + Optional("", e.SamplesPerSecond, "F0") + (e.SamplesPerSecond is null ? "" : " samples/s") + (e.Message is null ? "" : $" ({e.Message})"),
+        "Checkpoint" => e.Message is null or "committed"
+            ? $"checkpoint committed at step {e.Step ?? after.Step}"
+            : $"checkpoint at step {e.Step ?? after.Step}: {e.Message}",
         "StatusChanged" => $"status {after.Status}" + (e.Message is null ? "" : $": {e.Message}"),
         "WorkerJoined" => "worker joined" + (e.Message is null ? "" : $": {e.Message}"),
         "WorkerLeft" => "worker left" + (e.Message is null ? "" : $": {e.Message}"),

@@ -27,8 +27,9 @@ public sealed class FakeControlPlane : IControlPlane
     /// <summary>Thrown by every run operation when set: the refusals the node can answer with.</summary>
     public ControlException? Refuse { get; set; }
 
+    /// <summary>A run of 2 epochs of 500 steps; RunInfo.Epoch counts the finished ones, as the coordinator does.</summary>
     public static RunInfo Run(string id, RunStatus status = RunStatus.Running, long step = 120, double? testAccuracy = null, string? reason = null) =>
-        new(id, "fashion-mnist-cnn", status, 1, 2, step, 1000, 3, 0.6123, 0.8012, testAccuracy, reason, T0, T0.AddMinutes(5));
+        new(id, "fashion-mnist-cnn", status, (int)(step * 2 / 1000), 2, step, 1000, 3, 0.6123, 0.8012, testAccuracy, reason, T0, T0.AddMinutes(5));
 
     public RunInfo Add(RunInfo run, params EpochMetrics[] epochs)
     {

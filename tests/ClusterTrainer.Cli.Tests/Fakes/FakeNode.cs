@@ -25,6 +25,8 @@ public sealed class FakeNode : IAsyncDisposable
     public string? HangOn { get; set; }
     /// <summary>Requests whose path starts with this get a 500 with a plain-text body, as a proxy in front of a node would.</summary>
     public string? BreakOn { get; set; }
+    /// <summary>Set: after the script the event stream sends this as an "event: error" ControlError and ends, as a node whose source failed does.</summary>
+    public string? StreamError { get; set; }
     public string Url { get; private set; } = "";
 
     private FakeNode()
@@ -119,12 +121,16 @@ public sealed class FakeNode : IAsyncDisposable
         app.MapGet("/api/events", async (HttpContext h) =>
         {
             await StartStream(h);
+            if (StreamError is not null)
+                p.CloseStreamAfterScript = true;
             await foreach (var e in p.EventsAsync(h.RequestAborted).WithCancellation(h.RequestAborted))
             {
                 await h.Response.WriteAsync(": keep-alive\n", h.RequestAborted);
                 await h.Response.WriteAsync($"event: {e.Type}\ndata: {JsonSerializer.Serialize(e, ControlJson.Options)}\n\n", h.RequestAborted);
                 await h.Response.Body.FlushAsync(h.RequestAborted);
             }
+            if (StreamError is not null)
+                await h.Response.WriteAsync($"event: error\ndata: {JsonSerializer.Serialize(new ControlError(StreamError), ControlJson.Options)}\n\n");
         });
         app.MapGet("/api/log", async (int? tail, bool? follow, HttpContext h) =>
         {
