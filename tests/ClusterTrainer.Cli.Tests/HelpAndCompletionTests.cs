@@ -84,6 +84,25 @@ public sealed class HelpAndCompletionTests
     }
 
     [Fact]
+    public async Task The_bash_script_completes_through_the_real_executable()
+    {
+        const string script = """
+            source <(ctr completion bash)
+            COMP_LINE="ctr checkpoint ex"; COMP_POINT=${#COMP_LINE}; COMP_WORDS=(ctr checkpoint ex); COMP_CWORD=2
+            _ctr_complete
+            printf '%s\n' "${COMPREPLY[@]}"
+            """;
+        var start = new ProcessStartInfo("bash", ["-c", script]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["PATH"] = AppContext.BaseDirectory + Path.PathSeparator + start.Environment["PATH"];
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.True(process.ExitCode == 0, await stderr);
+        Assert.Equal("export", (await stdout).Trim());
+    }
+
+    [Fact]
     public async Task The_ctr_executable_runs_and_reports_an_unreachable_node_with_exit_3()
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "ctr.dll");

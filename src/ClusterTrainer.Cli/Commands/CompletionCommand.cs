@@ -38,7 +38,7 @@ internal static class CompletionCommand
             # ctr completion for zsh; load with: source <(ctr completion zsh)
             _ctr_complete() {
               local -a candidates
-              candidates=("${(@f)$(ctr "[suggest:${#BUFFER[1,CURSOR]}]" "${BUFFER}" 2>/dev/null)}")
+              candidates=("${(@f)$(ctr "[suggest:${CURSOR}]" "${BUFFER}" 2>/dev/null)}")
               compadd -- "${candidates[@]}"
             }
             compdef _ctr_complete ctr
