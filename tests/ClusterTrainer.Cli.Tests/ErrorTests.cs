@@ -75,6 +75,16 @@ public sealed class ErrorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_answer_that_is_not_the_contracts_json_is_reported_as_such()
+    {
+        _node.GarbleOn = "/api/runs";
+        var r = await Ctr.Run(_node, "run", "list");
+        Assert.Equal(1, r.Exit);
+        Assert.StartsWith($"ctr: {_node.Url} answered /api/runs with JSON ctr cannot read", r.Err);
+        Assert.Contains("is the node the same version as ctr?", r.Err);
+    }
+
+    [Fact]
     public async Task A_route_the_node_does_not_serve_is_reported_as_a_version_mismatch()
     {
         var r = await Ctr.Run(new Dictionary<string, string> { ["CTR_TOKEN"] = FakeNode.Token }, ["run", "list", "--host", _node.Url + "/prefix"]);

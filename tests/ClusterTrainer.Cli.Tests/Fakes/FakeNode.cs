@@ -25,6 +25,8 @@ public sealed class FakeNode : IAsyncDisposable
     public string? HangOn { get; set; }
     /// <summary>Requests whose path starts with this get a 500 with a plain-text body, as a proxy in front of a node would.</summary>
     public string? BreakOn { get; set; }
+    /// <summary>Requests whose path starts with this get a 200 whose body is not the contract's JSON.</summary>
+    public string? GarbleOn { get; set; }
     /// <summary>Set: after the script the event stream sends this as an "event: error" ControlError and ends, as a node whose source failed does.</summary>
     public string? StreamError { get; set; }
     public string Url { get; private set; } = "";
@@ -59,6 +61,12 @@ public sealed class FakeNode : IAsyncDisposable
         {
             http.Response.StatusCode = 502;
             await http.Response.WriteAsync("upstream node went away");
+            return;
+        }
+        if (GarbleOn is not null && path.StartsWith(GarbleOn, StringComparison.Ordinal))
+        {
+            http.Response.ContentType = "text/html";
+            await http.Response.WriteAsync("<html>a login page of some proxy</html>");
             return;
         }
         if (path.StartsWith("/api", StringComparison.Ordinal) && http.Request.Headers.Authorization.ToString() != $"Bearer {Token}")
