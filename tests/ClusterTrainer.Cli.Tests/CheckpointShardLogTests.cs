@@ -103,6 +103,17 @@ public sealed class CheckpointShardLogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Checkpoint_export_cut_midway_exits_3_and_leaves_no_file()
+    {
+        _node.Plane.ExportBytes = new byte[200_000];
+        _node.Plane.ExportFailsMidway = true;
+        var r = await Ctr.Run(Env(), ["checkpoint", "export", "r1", "1000", "-o", "model.pt"], workingDirectory: _dir);
+        Assert.Equal(3, r.Exit);
+        Assert.StartsWith($"ctr: the download from {_node.Url} was cut", r.Err);
+        Assert.Empty(Directory.GetFiles(_dir)); // neither model.pt nor its .part file
+    }
+
+    [Fact]
     public async Task Checkpoint_export_needs_an_output_file()
     {
         var r = await Ctr.Run(_node, "checkpoint", "export", "r1", "3");

@@ -19,6 +19,8 @@ public sealed class FakeControlPlane : IControlPlane
     public List<MemberInfo> Members { get; } = [];
     public List<ShardInfo> Shards { get; } = [];
     public byte[] ExportBytes { get; set; } = [];
+    /// <summary>The export sends its bytes and then fails, as a node whose checkpoint part turned out corrupt mid-stream does.</summary>
+    public bool ExportFailsMidway { get; set; }
     /// <summary>What the event stream sends, in order, to every subscriber.</summary>
     public List<RunEvent> Script { get; } = [];
     /// <summary>False: after the script the stream stays open until the client goes; true: the node closes it.</summary>
@@ -73,6 +75,11 @@ public sealed class FakeControlPlane : IControlPlane
         Record($"Export {runId} {step}");
         ThrowIfRefused();
         await destination.WriteAsync(ExportBytes, ct);
+        if (ExportFailsMidway)
+        {
+            await destination.FlushAsync(ct);
+            throw new InvalidOperationException("part 2 of the checkpoint failed its checksum");
+        }
     }
 
     public Task<IReadOnlyList<MemberInfo>> MembersAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<MemberInfo>>(Members);
