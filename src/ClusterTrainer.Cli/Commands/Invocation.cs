@@ -11,7 +11,6 @@ internal sealed class Invocation(ParseResult parse, CliContext context, Globals 
     private static readonly JsonSerializerOptions Indented = new(ControlJson.Options) { WriteIndented = true };
     private ControlClient? _client;
 
-    public ParseResult Parse => parse;
     public CliContext Context => context;
     public OutputFormat Format => parse.GetValue(globals.Output);
     public ControlClient Client => _client ??= new ControlClient(globals.Endpoint(parse, context), context.Handler);

@@ -8,6 +8,15 @@ namespace ClusterTrainer.Cli.Watch;
 /// <summary>
 /// <c>run watch</c>: subscribes to api/events first, then reads the run's state, so nothing that happens between
 /// the two is missed; applies this run's events until it ends. Exit 0 when it completed, 1 when it failed or stopped.
+/// <code>
+///   open api/events ──► GET api/runs/{id} ──► ended already? ──yes──► summary ──► exit 0 | 1
+///                                                   │ no
+///                                                   ▼
+///                       apply this run's events ──RunEnded or a terminal status──► summary ──► exit 0 | 1
+///                             │ stream closed or cut                │ "event: error"
+///                             ▼                                     ▼
+///                          exit 3                                exit 1
+/// </code>
 /// </summary>
 internal static class RunWatcher
 {
