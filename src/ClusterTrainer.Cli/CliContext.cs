@@ -20,13 +20,20 @@ public sealed class CliContext
     /// <summary>True for the real process: Ctrl+C and SIGTERM cancel the running command (exit 130).</summary>
     public bool HandleTermination { get; init; }
 
+    /// <summary>
+    /// The real process. On a terminal Spectre draws colour and live bars at the terminal's width; into a pipe or file
+    /// it writes plain text, wide enough that tables are not squeezed to a guessed 80 columns.
+    /// </summary>
     public static CliContext ForProcess() => new()
     {
         Out = System.Console.Out,
         Error = System.Console.Error,
-        Console = AnsiConsole.Console,
+        Console = System.Console.IsOutputRedirected ? CreateConsole(System.Console.Out, interactive: false, width: RedirectedWidth) : AnsiConsole.Console,
         HandleTermination = true,
     };
+
+    /// <summary>The width tables are laid out for when stdout is not a terminal.</summary>
+    public const int RedirectedWidth = 250;
 
     /// <summary>A context that writes plain text (no colour, no live rendering) into the given writers.</summary>
     public static CliContext ForWriters(TextWriter output, TextWriter error, bool interactive = false, int width = 160) => new()

@@ -99,6 +99,20 @@ public sealed class RunCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task On_an_80_column_terminal_the_list_fits_and_keeps_every_id_whole()
+    {
+        _node.Plane.Add(FakeControlPlane.Run("run-2026-11-22-abcdef"));
+        var r = await Ctr.Run(Env(), ["run", "list"], width: 80);
+        Assert.True(r.Exit == 0, r.ToString());
+        var lines = r.Out.TrimEnd().Split('\n');
+        Assert.All(lines, l => Assert.True(l.TrimEnd().Length <= 80, l));
+        foreach (var id in new[] { "r1", "r2", "run-2026-11-22-abcdef" })
+            Assert.Contains(lines, l => l.StartsWith($"│ {id} ", StringComparison.Ordinal));
+        Assert.True(System.Text.RegularExpressions.Regex.Replace(r.Out, @"\s+", " ").Contains("left out to fit 80 columns: NAME"), r.Out);
+        Assert.Contains(lines, l => l.Contains("STATUS") && l.Contains("STEP") && l.Contains("LOSS")); // the important ones stay
+    }
+
+    [Fact]
     public async Task List_with_no_runs_says_how_to_start_one()
     {
         _node.Plane.Runs.Clear();

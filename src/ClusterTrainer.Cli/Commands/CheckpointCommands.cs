@@ -22,7 +22,7 @@ internal static class CheckpointCommands
             else if (checkpoints.Length == 0)
                 inv.Say($"run {run} has no committed checkpoint yet");
             else
-                inv.Context.Console.Write(Tables.Checkpoints(checkpoints));
+                inv.Context.Console.Write(Tables.Checkpoints(checkpoints, inv.Context.Console.Profile.Width));
             return ExitCodes.Ok;
         });
 

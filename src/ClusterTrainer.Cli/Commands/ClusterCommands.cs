@@ -20,7 +20,7 @@ internal static class ClusterCommands
             else if (members.Length == 0)
                 inv.Say("the node knows no members yet (it has not joined a cluster)");
             else
-                inv.Context.Console.Write(Tables.Members(members));
+                inv.Context.Console.Write(Tables.Members(members, inv.Context.Console.Profile.Width));
             return ExitCodes.Ok;
         });
 

@@ -38,7 +38,7 @@ internal static class RunCommands
             }
             inv.Context.Console.Write(Tables.Run(detail));
             if (detail.Epochs.Count > 0)
-                inv.Context.Console.Write(Tables.Epochs(detail.Epochs));
+                inv.Context.Console.Write(Tables.Epochs(detail.Epochs, inv.Context.Console.Profile.Width));
             return ExitCodes.Ok;
         });
 
@@ -55,7 +55,7 @@ internal static class RunCommands
             else if (runs.Length == 0)
                 inv.Say("no runs yet; start one with: ctr run start SPEC.yaml");
             else
-                inv.Context.Console.Write(Tables.Runs(runs));
+                inv.Context.Console.Write(Tables.Runs(runs, inv.Context.Console.Profile.Width));
             return ExitCodes.Ok;
         });
 

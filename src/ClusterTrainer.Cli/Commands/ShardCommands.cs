@@ -22,7 +22,7 @@ internal static class ShardCommands
             else if (shards.Length == 0)
                 inv.Say(runId is null ? "no parameter shards are placed (no run is active)" : $"run {runId} has no parameter shards placed");
             else
-                inv.Context.Console.Write(Tables.Shards(shards));
+                inv.Context.Console.Write(Tables.Shards(shards, inv.Context.Console.Profile.Width));
             return ExitCodes.Ok;
         });
         shard.Subcommands.Add(stats);

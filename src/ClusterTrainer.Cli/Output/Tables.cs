@@ -5,55 +5,55 @@ using Spectre.Console.Rendering;
 
 namespace ClusterTrainer.Cli.Output;
 
-/// <summary>The Spectre tables for every list the control API returns; cells are plain text, never markup.</summary>
+/// <summary>The tables for every list the control API returns; cells are plain text, never markup.</summary>
 internal static class Tables
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private static Sheet.Column C(string header, int keep = Sheet.Always) => new(header, keep);
 
-    public static Table Runs(IEnumerable<RunInfo> runs)
+    public static Table Runs(IEnumerable<RunInfo> runs, int width)
     {
-        var table = New("ID", "NAME", "STATUS", "EPOCHS DONE", "STEP", "WORKERS", "LOSS", "VAL ACC", "TEST ACC", "UPDATED");
+        var sheet = new Sheet(C("ID"), C("NAME", 1), C("STATUS"), C("EPOCHS", 4), C("STEP"), C("LOSS", 5), C("VAL ACC", 6), C("TEST ACC", 3), C("UPDATED", 2));
         foreach (var r in runs)
-            table.AddRow(T(r.Id), T(r.Name), Status(r.Status), T($"{r.Epoch}/{r.Epochs}"), T($"{r.Step}/{r.TotalSteps}"),
-                T(r.Workers.ToString(Inv)), T(Loss(r.LastLoss)), T(Accuracy(r.ValidationAccuracy)), T(Accuracy(r.TestAccuracy)), T(Time(r.UpdatedAt)));
-        return table;
+            sheet.Add(r.Id, r.Name, r.Status.ToString(), $"{r.Epoch}/{r.Epochs}", $"{r.Step}/{r.TotalSteps}",
+                Loss(r.LastLoss), Accuracy(r.ValidationAccuracy), Accuracy(r.TestAccuracy), Time(r.UpdatedAt));
+        return sheet.Render(width);
     }
 
-    public static Table Members(IEnumerable<MemberInfo> members)
+    public static Table Members(IEnumerable<MemberInfo> members, int width)
     {
-        var table = New("ADDRESS", "STATUS", "ROLES", "REACHABLE", "LEADER", "SELF");
+        var sheet = new Sheet(C("ADDRESS"), C("STATUS"), C("ROLES", 3), C("REACHABLE"), C("LEADER", 2), C("SELF", 1));
         foreach (var m in members)
-            table.AddRow(T(m.Address), T(m.Status), T(string.Join(",", m.Roles)),
-                m.Reachable ? T("yes") : new Markup("[red]no[/]"), T(m.IsLeader ? "*" : ""), T(m.IsSelf ? "*" : ""));
-        return table;
+            sheet.Add(m.Address, m.Status, string.Join(",", m.Roles), m.Reachable ? "yes" : "no", m.IsLeader ? "*" : "", m.IsSelf ? "*" : "");
+        return sheet.Render(width);
     }
 
-    public static Table Checkpoints(IEnumerable<CheckpointInfo> checkpoints)
+    public static Table Checkpoints(IEnumerable<CheckpointInfo> checkpoints, int width)
     {
-        var table = New("RUN", "STEP", "EPOCH", "PARTS", "SIZE", "CREATED");
+        var sheet = new Sheet(C("RUN", 1), C("STEP"), C("EPOCH", 3), C("PARTS", 2), C("SIZE"), C("CREATED", 4));
         foreach (var c in checkpoints)
-            table.AddRow(T(c.RunId), T(c.Step.ToString(Inv)), T(c.Epoch.ToString(Inv)), T(c.Parts.ToString(Inv)), T(Bytes(c.Bytes)), T(Time(c.CreatedAt)));
-        return table;
+            sheet.Add(c.RunId, c.Step.ToString(Inv), c.Epoch.ToString(Inv), c.Parts.ToString(Inv), Bytes(c.Bytes), Time(c.CreatedAt));
+        return sheet.Render(width);
     }
 
-    public static Table Shards(IEnumerable<ShardInfo> shards)
+    public static Table Shards(IEnumerable<ShardInfo> shards, int width)
     {
-        var table = New("RUN", "SHARD", "NODE", "OFFSET", "LENGTH", "VERSION", "APPLIED", "DUP DROPPED", "STALE DROPPED", "IN", "OUT");
+        var sheet = new Sheet(C("RUN", 3), C("SHARD"), C("NODE"), C("OFFSET", 1), C("LENGTH", 2), C("VERSION"), C("APPLIED"),
+            C("DUPS", 5), C("STALE", 6), C("IN", 4), C("OUT", 4));
         foreach (var s in shards)
-            table.AddRow(T(s.RunId), T(s.Shard.ToString(Inv)), T(s.Node), T(s.Offset.ToString(Inv)), T(s.Length.ToString(Inv)),
-                T(s.Version.ToString(Inv)), T(s.Applied.ToString(Inv)), T(s.DuplicatesDropped.ToString(Inv)), T(s.StaleDropped.ToString(Inv)),
-                T(Bytes(s.BytesIn)), T(Bytes(s.BytesOut)));
-        return table;
+            sheet.Add(s.RunId, s.Shard.ToString(Inv), s.Node, s.Offset.ToString(Inv), s.Length.ToString(Inv), s.Version.ToString(Inv),
+                s.Applied.ToString(Inv), s.DuplicatesDropped.ToString(Inv), s.StaleDropped.ToString(Inv), Bytes(s.BytesIn), Bytes(s.BytesOut));
+        return sheet.Render(width);
     }
 
-    public static Table Epochs(IEnumerable<EpochMetrics> epochs)
+    public static Table Epochs(IEnumerable<EpochMetrics> epochs, int width)
     {
-        var table = New("EPOCH", "TRAIN LOSS", "VAL LOSS", "VAL ACC", "LR", "SAMPLES/S");
+        var sheet = new Sheet(C("EPOCH"), C("TRAIN LOSS"), C("VAL LOSS", 2), C("VAL ACC"), C("LR", 1), C("SAMPLES/S", 3));
         // EpochMetrics.Epoch is the 0-based index the coordinator trains by; people count epochs from 1.
         foreach (var e in epochs)
-            table.AddRow(T((e.Epoch + 1).ToString(Inv)), T(Loss(e.TrainLoss)), T(Loss(e.ValidationLoss)), T(Accuracy(e.ValidationAccuracy)),
-                T(e.LearningRate.ToString("G4", Inv)), T(e.SamplesPerSecond.ToString("F0", Inv)));
-        return table;
+            sheet.Add((e.Epoch + 1).ToString(Inv), Loss(e.TrainLoss), Loss(e.ValidationLoss), Accuracy(e.ValidationAccuracy),
+                e.LearningRate.ToString("G4", Inv), e.SamplesPerSecond.ToString("F0", Inv));
+        return sheet.Render(width);
     }
 
     /// <summary>Key/value lines for one run (run status).</summary>
@@ -99,14 +99,6 @@ internal static class Tables
         < 1024L * 1024 * 1024 => (bytes / (1024.0 * 1024)).ToString("F1", Inv) + " MiB",
         _ => (bytes / (1024.0 * 1024 * 1024)).ToString("F2", Inv) + " GiB",
     };
-
-    private static Table New(params string[] headers)
-    {
-        var table = new Table().Border(TableBorder.Rounded);
-        foreach (var h in headers)
-            table.AddColumn(new TableColumn(new Text(h, new Style(decoration: Decoration.Bold))).NoWrap());
-        return table;
-    }
 
     private static Text T(string text) => new(text);
 }

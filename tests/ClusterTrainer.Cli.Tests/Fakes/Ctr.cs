@@ -16,7 +16,7 @@ public static class Ctr
         Run(new Dictionary<string, string> { ["CTR_HOST"] = node.Url, ["CTR_TOKEN"] = FakeNode.Token }, args);
 
     public static async Task<CliResult> Run(IReadOnlyDictionary<string, string> env, string[] args,
-        bool interactive = false, string? workingDirectory = null, CancellationToken ct = default, TextWriter? output = null)
+        bool interactive = false, string? workingDirectory = null, CancellationToken ct = default, TextWriter? output = null, int width = 200)
     {
         var stdout = output ?? new StringWriter();
         var stderr = new StringWriter();
@@ -24,7 +24,7 @@ public static class Ctr
         {
             Out = stdout,
             Error = stderr,
-            Console = CliContext.CreateConsole(stdout, interactive, width: 200),
+            Console = CliContext.CreateConsole(stdout, interactive, width),
             Environment = name => env.TryGetValue(name, out var value) ? value : null,
             WorkingDirectory = workingDirectory ?? Directory.GetCurrentDirectory(),
         };
