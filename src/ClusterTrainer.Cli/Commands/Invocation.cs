@@ -48,7 +48,7 @@ internal sealed class Invocation(ParseResult parse, CliContext context, Globals 
                 context.Error.WriteLine("ctr: interrupted");
                 return ExitCodes.Interrupted;
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e)
             {
                 // A bug in ctr, not a refusal: still one line, with enough to report it.
                 WriteError(context.Error, $"unexpected {e.GetType().Name}: {e.Message} (a bug in ctr; please report it with the command line)", []);
