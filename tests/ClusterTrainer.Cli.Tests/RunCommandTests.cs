@@ -134,6 +134,15 @@ public sealed class RunCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_pause_answered_before_it_took_effect_says_it_was_requested()
+    {
+        _node.Plane.AnswerBeforeTransition = true;
+        var r = await Ctr.Run(_node, "run", "pause", "r1");
+        Assert.True(r.Exit == 0, r.ToString());
+        Assert.Equal("pause requested: run r1 was Running at step 120/1000 and becomes Paused shortly; follow it with: ctr run watch r1", r.Out.TrimEnd());
+    }
+
+    [Fact]
     public async Task A_transition_the_run_does_not_allow_exits_1_with_the_reason()
     {
         _node.Plane.Refuse = new ControlException(ControlFailure.Conflict, "run r2 is Completed; only a Running run can be paused");

@@ -62,9 +62,10 @@ internal static class RunCommands
         run.Subcommands.Add(start);
         run.Subcommands.Add(status);
         run.Subcommands.Add(watch);
-        run.Subcommands.Add(Transition(context, globals, "pause", "Pause a running run after its current step"));
-        run.Subcommands.Add(Transition(context, globals, "resume", "Resume a paused run"));
-        run.Subcommands.Add(Transition(context, globals, "stop", "Stop a run for good (it can be resumed from a checkpoint with checkpoint restore)"));
+        run.Subcommands.Add(Transition(context, globals, "pause", RunStatus.Paused, "Pause a running run after its current step"));
+        run.Subcommands.Add(Transition(context, globals, "resume", RunStatus.Running, "Resume a paused run"));
+        run.Subcommands.Add(Transition(context, globals, "stop", RunStatus.Stopped,
+            "Stop a run for good (it can be resumed from a checkpoint with checkpoint restore)"));
         run.Subcommands.Add(list);
         return run;
     }
@@ -73,8 +74,11 @@ internal static class RunCommands
 
     public static string RunPath(string id) => $"api/runs/{Invocation.Escape(id)}";
 
-    /// <summary>pause, resume and stop: POST api/runs/{id}/{verb} answered by the run's new state.</summary>
-    private static Command Transition(CliContext context, Globals globals, string verb, string description)
+    /// <summary>
+    /// pause, resume and stop: POST api/runs/{id}/{verb}. The node may answer before the run got there (it pauses
+    /// after its current step), so the message says which of the two it is.
+    /// </summary>
+    private static Command Transition(CliContext context, Globals globals, string verb, RunStatus target, string description)
     {
         var id = Id();
         var command = new Command(verb, description) { id };
@@ -84,7 +88,9 @@ internal static class RunCommands
             if (inv.Format == OutputFormat.Json)
                 inv.WriteJson(info);
             else
-                inv.Say($"run {info.Id} is {info.Status} at step {info.Step}/{info.TotalSteps} ({info.Epoch}/{info.Epochs} epochs done)");
+                inv.Say(info.Status == target
+                    ? $"run {info.Id} is {info.Status} at step {info.Step}/{info.TotalSteps} ({info.Epoch}/{info.Epochs} epochs done)"
+                    : $"{verb} requested: run {info.Id} was {info.Status} at step {info.Step}/{info.TotalSteps} and becomes {target} shortly; follow it with: ctr run watch {info.Id}");
             return ExitCodes.Ok;
         });
         return command;

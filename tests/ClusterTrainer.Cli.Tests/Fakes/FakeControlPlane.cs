@@ -26,6 +26,8 @@ public sealed class FakeControlPlane : IControlPlane
     /// <summary>False: after the script the stream stays open until the client goes; true: the node closes it.</summary>
     public bool CloseStreamAfterScript { get; set; }
     public StartRunRequest? Started { get; private set; }
+    /// <summary>True: pause/resume/stop answer with the run as it was, as the real coordinator does before the step ends.</summary>
+    public bool AnswerBeforeTransition { get; set; }
     /// <summary>Thrown by every run operation when set: the refusals the node can answer with.</summary>
     public ControlException? Refuse { get; set; }
 
@@ -112,7 +114,7 @@ public sealed class FakeControlPlane : IControlPlane
         ThrowIfRefused();
         var run = Runs.FirstOrDefault(r => r.Id == runId)
                   ?? throw new ControlException(ControlFailure.NotFound, $"no run '{runId}'; ctr run list shows the runs");
-        return Task.FromResult(run with { Status = to });
+        return Task.FromResult(AnswerBeforeTransition ? run : run with { Status = to });
     }
 
     private void ThrowIfRefused()
