@@ -150,6 +150,8 @@ public sealed class WatchTests : IAsyncLifetime
         Assert.True(r.Out.Contains("epoch 2/2 step 1000/1000 loss 0.3100 790 samples/s val acc 0.8500"), r.Out.Replace("\u001b", "ESC"));
         Assert.Contains("epoch 1/2 ended: loss 0.4512 val acc 0.8500 810 samples/s (val_loss=0.4400 lr=0.001)", r.Out);
         Assert.Contains("100%", r.Out);
+        Assert.Contains("watching run r1 (fashion-mnist-cnn); Ctrl+C stops watching, not the run", r.Out);
+        Assert.Contains("Completed epoch 2/2 step 1000/1000", r.Out);
         Assert.Contains("run r1 Completed at epoch 2/2, step 1000/1000, test accuracy 0.9012", r.Out);
     }
 
