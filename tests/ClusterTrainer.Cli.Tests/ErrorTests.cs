@@ -104,6 +104,7 @@ public sealed class ErrorTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData]
     [InlineData("frobnicate")]
     [InlineData("run", "start")]
     [InlineData("run", "list", "--output", "xml")]

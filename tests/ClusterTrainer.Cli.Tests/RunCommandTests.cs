@@ -77,6 +77,19 @@ public sealed class RunCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Status_as_json_round_trips_to_the_contract_record()
+    {
+        var r = await Ctr.Run(_node, "run", "status", "r1", "--output", "json");
+        Assert.True(r.Exit == 0, r.ToString());
+        var detail = JsonSerializer.Deserialize<RunDetail>(r.Out, ControlJson.Options)!;
+        var expected = _node.Plane.Details["r1"];
+        Assert.Equal(expected.Run, detail.Run);
+        Assert.Equal(expected.Epochs, detail.Epochs);
+        Assert.Equal(expected.WorkerNodes, detail.WorkerNodes);
+        Assert.Equal(100, detail.LastCheckpointStep);
+    }
+
+    [Fact]
     public async Task Status_of_an_unknown_run_prints_the_nodes_message()
     {
         var r = await Ctr.Run(_node, "run", "status", "zz");
