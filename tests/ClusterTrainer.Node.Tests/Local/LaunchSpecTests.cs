@@ -23,9 +23,9 @@ public sealed class LaunchSpecTests : IDisposable
     [Fact]
     public void Overrides_are_written_into_the_spec_before_it_is_checked()
     {
-        var spec = LaunchSpec.Load(new LauncherOptions { Epochs = 2, BatchSize = 16, LearningRate = 0.0025, Seed = 9, DataDir = _dir });
+        var spec = LaunchSpec.Load(new LauncherOptions { Epochs = 2, BatchSize = 24, LearningRate = 0.0025, Seed = 9, DataDir = _dir });
         Assert.Equal(2, spec.Parsed.Training.Epochs);
-        Assert.Equal(16, spec.Parsed.Training.BatchSize);
+        Assert.Equal(24, spec.Parsed.Training.BatchSize);
         Assert.Equal(9, spec.Parsed.Training.Seed);
         Assert.Equal(0.0025, spec.Parsed.Optimizer.Lr);
         Assert.Equal(_dir, spec.Parsed.Dataset.Directory);
