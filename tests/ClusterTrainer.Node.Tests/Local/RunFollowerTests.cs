@@ -171,13 +171,15 @@ public sealed class RunFollowerTests
         await first.DisposeAsync();
         await Eventually(() => plane.Subscriptions == 2, "the follower subscribes on the second node");
         plane.Publish(Event("Step", 2));
+        // Shown means read from the new stream, after the status check that follows a reconnect.
+        await Eventually(() => display.Lines.Contains("Step r1 2"), "a step from the second node is shown");
         plane.Run = plane.Run with { Status = RunStatus.Completed, TestAccuracy = 0.9 };
         plane.Publish(Event("RunEnded", 200, RunStatus.Completed));
 
         var detail = await follow.WaitAsync(Patience);
         Assert.Equal(RunStatus.Completed, detail.Run.Status);
         Assert.Contains(display.Lines, l => l.StartsWith("note the event stream", StringComparison.Ordinal));
-        Assert.Contains("Step r1 2", display.Lines);
+        Assert.Equal("RunEnded r1 200", display.Lines.Last());
     }
 
     [Fact]
