@@ -10,7 +10,7 @@ namespace ClusterTrainer.Node.Control;
 /// </summary>
 internal sealed class BearerAuth(string token)
 {
-    private readonly byte[] _expected = SHA256.HashData(Encoding.UTF8.GetBytes(token));
+    private readonly byte[] _expected = SHA256.HashData(Encoding.UTF8.GetBytes(token.Trim()));
 
     /// <summary>Null when the request may pass; otherwise what is wrong with its credentials.</summary>
     public string? Refusal(HttpRequest request)

@@ -10,7 +10,7 @@ namespace ClusterTrainer.Node.Control;
 /// <summary>
 /// The route table and the pipeline around it:
 /// <code>
-///   request -> errors (ControlException -> status + ControlError; anything else -> 500, logged)
+///   request -> errors (ControlException -> its status; timeout -> 503; anything else -> 500, logged; all with a ControlError)
 ///           -> bearer check on /api/** (401 + ControlError saying what is wrong)
 ///           -> route -> handler
 ///           -> nothing matched: 404 / 405 + ControlError
@@ -79,6 +79,14 @@ internal static class ControlRoutes
         catch (BadHttpRequestException e)
         {
             await Fail(ctx, e.StatusCode, $"bad request: {e.Message}", null);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            // Not the client going away (caught above): the cluster behind the plane did not answer in time.
+            endpoints.Log.Write(new ActorLogEvent(ActorLogLevel.Warning, DateTimeOffset.UtcNow, "control-api",
+                $"{ctx.Request.Method} {ctx.Request.Path} timed out: {e.Message}", null));
+            await Fail(ctx, StatusCodes.Status503ServiceUnavailable,
+                $"the cluster did not answer {ctx.Request.Method} {ctx.Request.Path} in time ({e.Message}); check GET /api/cluster/members and retry", null);
         }
         catch (Exception e)
         {

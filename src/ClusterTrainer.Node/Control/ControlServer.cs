@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace ClusterTrainer.Node.Control;
 
 /// <summary>
-/// The node's HTTP control API (routes in <see cref="ControlContract"/>'s header comment) on Kestrel.
+/// The node's HTTP control API on Kestrel: the routes listed at the top of ClusterTrainer.Training/Control/ControlContract.cs.
 /// <c>/api/**</c> needs the bearer token; <c>/healthz</c> and <c>/metrics</c> do not.
 /// ASP.NET Core's own log output is quiet: warnings and errors only, written to the node log.
 /// </summary>
@@ -19,6 +19,9 @@ public sealed class ControlServer : IAsyncDisposable
 {
     /// <summary>How often an idle event or log stream sends an SSE comment so proxies keep it open.</summary>
     public static readonly TimeSpan DefaultHeartbeat = TimeSpan.FromSeconds(15);
+
+    /// <summary>The largest request body accepted (a run spec is a few KiB); larger ones get 413.</summary>
+    public const long MaxRequestBody = 4 << 20;
 
     private readonly WebApplication _app;
     private int _disposed;
@@ -53,6 +56,7 @@ public sealed class ControlServer : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = MaxRequestBody;
             k.Listen(address, port);
         });
         builder.Services.AddRoutingCore();
@@ -64,6 +68,11 @@ public sealed class ControlServer : IAsyncDisposable
         try
         {
             await app.StartAsync(ct).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new IOException($"the control API cannot listen on {host}:{port} ({e.Message}); pick another --http-port, or 0 for any free port", e);
         }
         catch
         {

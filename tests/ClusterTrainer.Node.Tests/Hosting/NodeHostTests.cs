@@ -19,6 +19,7 @@ public sealed class NodeHostTests
         public string Address => "ct.tcp://clustertrainer@127.0.0.1:4053";
         /// <summary>Only handed to the control starter, which the tests fake too.</summary>
         public IControlPlane Control => null!;
+        public ClusterTrainer.Actors.ActorSystem System => null!;
         public Task WhenTerminated => Terminated.Task;
 
         public Task LeaveAsync(CancellationToken ct)
