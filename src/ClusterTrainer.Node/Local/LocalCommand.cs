@@ -83,7 +83,7 @@ public static class LocalCommand
             catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
             {
                 if (run is not null) await TryStopRun(client, run.Id);
-                Status("interrupted; stopping the nodes");
+                Status("interrupted");
                 return 130;
             }
             catch (OperationCanceledException) when (follow.IsCancellationRequested)
