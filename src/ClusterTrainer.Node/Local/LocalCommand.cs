@@ -69,7 +69,8 @@ public static class LocalCommand
         {
             cluster = await LocalCluster.StartAsync(plan, NodeExecutable.Current(), options.ReadyTimeout, options.StopGrace,
                 n => Status($"node {n.Name} exited with code {n.ExitCode}; its log: {n.LogPath}"), interrupted.Token);
-            Status($"{cluster.Nodes.Count} nodes ready; control API {cluster.ControlUrls[0]} (token in the nodes' environment)");
+            string tokenFile = WriteToken(plan);
+            Status($"{cluster.Nodes.Count} nodes ready; control API {cluster.ControlUrls[0]} (bearer token in {tokenFile})");
 
             // If every node process is gone nobody will ever end the run: stop following.
             using var follow = CancellationTokenSource.CreateLinkedTokenSource(interrupted.Token);
@@ -144,6 +145,16 @@ public static class LocalCommand
         {
             Status($"could not stop run {runId}: {e.Message}");
         }
+    }
+
+    /// <summary>The API token, readable only by this user, so <c>ctr --token "$(cat DIR/control-token)"</c> works while the job runs.</summary>
+    private static string WriteToken(ClusterPlan plan)
+    {
+        string path = Path.Combine(plan.Dir, "control-token");
+        File.WriteAllText(path, "");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(path, plan.Token + "\n");
+        return path;
     }
 
     private static void Status(string message) => Console.Error.WriteLine($"[local] {message}");

@@ -106,13 +106,16 @@ public static class RunDisplay
             {
                 if (e.TotalSteps is { } total and > 0) { _bar.MaxValue = total; _bar.IsIndeterminate = false; }
                 if (e.Step is { } s) _bar.Value = s;
-                _bar.Description = Markup.Escape(StepText(e, _epochs, _valAccuracy));
+                // Short: the bar, percentage and times share one terminal line with it.
+                _bar.Description = Markup.Escape($"epoch {e.Epoch + 1}/{_epochs} loss {F(e.Loss, "0.0000")} " +
+                                                 $"{F(e.SamplesPerSecond, "0")}/s val {F(_valAccuracy, "0.000")}");
                 return;
             }
             if (e.Type == "EpochEnded") _valAccuracy = e.ValidationAccuracy ?? _valAccuracy;
             if (e.Type == "RunEnded" && _bar is not null)
             {
                 if (e.Status == RunStatus.Completed) _bar.Value = _bar.MaxValue;
+                _bar.Description = Markup.Escape($"run {e.Status}: val {F(e.ValidationAccuracy, "0.000")} test {F(e.TestAccuracy, "0.000")}");
                 _bar.StopTask();
             }
             if (Describe(e) is { } line) AnsiConsole.MarkupLine(Markup.Escape(line));
