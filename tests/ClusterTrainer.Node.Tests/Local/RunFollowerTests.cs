@@ -201,6 +201,21 @@ public sealed class RunFollowerTests
     }
 
     [Fact]
+    public async Task A_run_that_ends_without_an_event_reaching_the_stream_is_noticed_by_polling_its_status()
+    {
+        var plane = new ScriptedPlane();
+        await using var server = await Serve(plane);
+        using var client = new ControlClient(() => [server.Url], Token);
+        var follow = RunFollower.RunAsync(client, Spec(), new RecordingDisplay(), _ => { }, CancellationToken.None, TimeSpan.FromMilliseconds(100));
+        await plane.Started.Task.WaitAsync(Patience);
+        plane.Run = plane.Run with { Status = RunStatus.Failed, Reason = "dataset folder missing" };
+
+        var detail = await follow.WaitAsync(Patience);
+        Assert.Equal(RunStatus.Failed, detail.Run.Status);
+        Assert.Equal("dataset folder missing", detail.Run.Reason);
+    }
+
+    [Fact]
     public async Task Server_sent_events_are_parsed_with_heartbeats_and_multi_line_data()
     {
         const string text = ": heartbeat\n\nevent: Step\ndata: {\"type\":\"Step\",\"runId\":\"r1\",\ndata: \"time\":\"2026-01-01T00:00:00+00:00\",\"step\":7}\n\n" +
