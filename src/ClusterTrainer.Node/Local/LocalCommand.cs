@@ -43,7 +43,7 @@ public static class LocalCommand
             $"clustertrainer-local-{DateTime.Now:yyyyMMdd-HHmmss}-{Environment.ProcessId}"));
         Directory.CreateDirectory(dir);
         var plan = ClusterPlan.Create(options, dir, ClusterPlan.FreePort());
-        Status($"local cluster: 1 coordinator, {options.ParameterServers} ps, {options.Workers} workers on {ClusterPlan.LoopbackHost}; " +
+        Status($"local cluster: 1 coordinator, {options.ParameterServers} ps, {options.Workers} worker{(options.Workers == 1 ? "" : "s")} on {ClusterPlan.LoopbackHost}; " +
                $"store, checkpoints and logs in {dir}");
 
         using var interrupted = new CancellationTokenSource();
