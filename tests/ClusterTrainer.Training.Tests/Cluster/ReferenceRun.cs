@@ -41,13 +41,37 @@ internal static class ReferenceRun
     }
 
     /// <summary>The parameters and shard versions of a run's last committed checkpoint.</summary>
-    public static async Task<(float[] Parameters, CheckpointManifest Manifest)> LastCheckpointAsync(ClusterTestBed bed, string runId)
+    /// <summary>
+    /// The parameters of a run's last committed checkpoint (store <c>dir/cluster.db</c>, parts under <c>dir/checkpoints</c>)
+    /// and each part's shard version.
+    /// </summary>
+    public static async Task<(float[] Parameters, CheckpointManifest Manifest, long[] Versions)> LastCheckpointAsync(string directory, string runId)
     {
-        var store = new SqliteCheckpointStore(Path.Combine(bed.Directory, "cluster.db"));
-        var loaded = await new CheckpointManager(store, Path.Combine(bed.Directory, "checkpoints")).LoadLatestAsync(runId)
+        var store = new SqliteCheckpointStore(Path.Combine(directory, "cluster.db"));
+        var loaded = await new CheckpointManager(store, Path.Combine(directory, "checkpoints")).LoadLatestAsync(runId)
                      ?? throw new InvalidOperationException($"run {runId} has no checkpoint");
         long count = loaded.Manifest.Parts.Sum(p => p.Length);
-        return (CheckpointExport.Assemble(loaded, count), loaded.Manifest);
+        return (CheckpointExport.Assemble(loaded, count), loaded.Manifest, loaded.Parts.Select(p => p.Version).ToArray());
+    }
+
+    // 84 Adam steps at lr 0.01: the shards sum the workers' gradients in another order than one process does, so
+    // float rounding differs by a few ulps per step (an undisturbed run measured 1.05e-5 after 84 steps; the
+    // 20-step equivalence of the issue, 1e-5, is pinned by the Distributed tests).
+    public const double Tolerance = 1e-4;
+
+    /// <summary>
+    /// A completed run ends where one process training on the same global batches ends, and every shard's final
+    /// version is the step count: each applied step moves a version by one and a restore sets it from the
+    /// checkpoint, so no step was applied twice (nor skipped) along the history that produced the result.
+    /// </summary>
+    public static async Task<double> AssertMatchesAsync(string directory, string runId, long totalSteps, string yaml, int width)
+    {
+        var (parameters, manifest, versions) = await LastCheckpointAsync(directory, runId);
+        if (manifest.Step != totalSteps) throw new Xunit.Sdk.XunitException($"the last checkpoint is step {manifest.Step}, not the run's {totalSteps} steps");
+        if (versions.Any(v => v != totalSteps)) throw new Xunit.Sdk.XunitException($"shard versions {string.Join(",", versions)} differ from the {totalSteps} steps");
+        double difference = MaxAbsDifference(parameters, Train(yaml, width));
+        if (difference > Tolerance) throw new Xunit.Sdk.XunitException($"max |Δparameter| {difference:g3} exceeds {Tolerance:g3}");
+        return difference;
     }
 
     public static double MaxAbsDifference(float[] a, float[] b)
