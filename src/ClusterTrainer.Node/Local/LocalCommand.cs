@@ -59,7 +59,8 @@ public static class LocalCommand
                 return;
             }
             Status("killing every node now");
-            cluster?.KillAll();
+            if (cluster is not null) cluster.KillAll();
+            else Environment.Exit(130); // still starting: the nodes see their stdin close and leave by themselves
         }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
