@@ -38,7 +38,8 @@ internal sealed class ClusterTestBed : IAsyncDisposable
     }
 
     /// <summary>A small, fast run: the dropout-free MLP on a Fashion-MNIST subset.</summary>
-    public static string Spec(int epochs = 2, int batch = 32, int everySteps = 20, string optimizer = "adam", int trainLimit = 1200, int workers = 0) => $"""
+    public static string Spec(int epochs = 2, int batch = 32, int everySteps = 20, string optimizer = "adam", int trainLimit = 1200, int workers = 0,
+        string sync = "{ mode: sync }") => $"""
         name: cluster-test
         model: mlp-classifier
         dataset:
@@ -54,6 +55,7 @@ internal sealed class ClusterTestBed : IAsyncDisposable
           epochs: {epochs}
           seed: 7
           workers: {workers}
+        sync: {sync}
         checkpoint:
           every_steps: {everySteps}
           keep: 3
