@@ -37,7 +37,9 @@ public static class PartFile
             throw new ArgumentException($"part header {header} is invalid: shard id, offset and step must be >= 0", nameof(header));
         }
 
-        var optimizer = EncodeOptimizerState(optimizerState);
+        var prefixes = EncodeOptimizerPrefixes(optimizerState);
+        long optimizerLength = 0;
+        for (int i = 0; i < optimizerState.Count; i++) optimizerLength += prefixes[i].Length + optimizerState[i].Data.Length;
         var headerBytes = new byte[HeaderSize];
         var h = headerBytes.AsSpan();
         Magic.CopyTo(h);
@@ -48,17 +50,21 @@ public static class PartFile
         BinaryPrimitives.WriteInt64LittleEndian(h[32..], header.Step);
         BinaryPrimitives.WriteInt64LittleEndian(h[40..], header.Version);
         BinaryPrimitives.WriteInt32LittleEndian(h[48..], optimizerState.Count);
-        BinaryPrimitives.WriteInt64LittleEndian(h[56..], optimizer.Length);
+        BinaryPrimitives.WriteInt64LittleEndian(h[56..], optimizerLength);
 
         var data = MemoryMarshal.AsBytes(values);
         var crc = new Crc32C();
         crc.Append(headerBytes);
         crc.Append(data);
-        crc.Append(optimizer);
+        for (int i = 0; i < optimizerState.Count; i++)
+        {
+            crc.Append(prefixes[i]);
+            crc.Append(optimizerState[i].Data.Span);
+        }
         Span<byte> trailer = stackalloc byte[TrailerSize];
         BinaryPrimitives.WriteUInt32LittleEndian(trailer, crc.Value);
         EndMagic.CopyTo(trailer[4..]);
-        long size = HeaderSize + data.Length + optimizer.Length + TrailerSize;
+        long size = HeaderSize + data.Length + optimizerLength + TrailerSize;
 
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, fileName);
@@ -72,7 +78,11 @@ public static class PartFile
             {
                 fs.Write(headerBytes);
                 fs.Write(data);
-                fs.Write(optimizer);
+                for (int i = 0; i < optimizerState.Count; i++)
+                {
+                    fs.Write(prefixes[i]);
+                    fs.Write(optimizerState[i].Data.Span); // straight from the caller's buffers: no copy of the state
+                }
                 fs.Write(trailer);
                 fs.Flush(flushToDisk: true);
             }
@@ -166,11 +176,13 @@ public static class PartFile
         }
     }
 
-    private static byte[] EncodeOptimizerState(IReadOnlyList<OptimizerStateEntry> entries)
+    /// <summary>Each entry's prefix in the file: name length (u16), UTF-8 name, data length (i64); its data follows.</summary>
+    private static byte[][] EncodeOptimizerPrefixes(IReadOnlyList<OptimizerStateEntry> entries)
     {
-        var writer = new ArrayBufferWriter<byte>();
-        foreach (var entry in entries)
+        var prefixes = new byte[entries.Count][];
+        for (int i = 0; i < entries.Count; i++)
         {
+            var entry = entries[i];
             ArgumentNullException.ThrowIfNull(entry);
             var name = Encoding.UTF8.GetBytes(entry.Name ?? string.Empty);
             if (name.Length is 0 or > ushort.MaxValue)
@@ -178,15 +190,14 @@ public static class PartFile
                 throw new ArgumentException($"optimizer state name '{entry.Name}' must be 1-65535 UTF-8 bytes", nameof(entries));
             }
 
-            BinaryPrimitives.WriteUInt16LittleEndian(writer.GetSpan(2), (ushort)name.Length);
-            writer.Advance(2);
-            writer.Write(name);
-            BinaryPrimitives.WriteInt64LittleEndian(writer.GetSpan(8), entry.Data.Length);
-            writer.Advance(8);
-            writer.Write(entry.Data.Span);
+            var prefix = new byte[2 + name.Length + 8];
+            BinaryPrimitives.WriteUInt16LittleEndian(prefix, (ushort)name.Length);
+            name.CopyTo(prefix, 2);
+            BinaryPrimitives.WriteInt64LittleEndian(prefix.AsSpan(2 + name.Length), entry.Data.Length);
+            prefixes[i] = prefix;
         }
 
-        return writer.WrittenSpan.ToArray();
+        return prefixes;
     }
 
     private static List<OptimizerStateEntry> DecodeOptimizerState(ReadOnlyMemory<byte> bytes, int count, string path)

@@ -24,19 +24,23 @@ namespace ClusterTrainer.Training.Cluster;
 /// </summary>
 public static class TrainingNode
 {
-    /// <summary>Cluster timing for training clusters: a dead node is detected and downed in about 5 s.</summary>
+    /// <summary>
+    /// Cluster timing for training clusters: a dead node is found unreachable in about 2.5–3 s and downed 1.5 s later,
+    /// so a killed coordinator's run trains again within about 10 s (bench cluster's resume_s). A node silent for
+    /// 2.5 s is suspected: a training process must not stall its heartbeats that long (GC, swapping).
+    /// </summary>
     public static ClusterSettings DefaultClusterSettings { get; } = new()
     {
-        HeartbeatInterval = TimeSpan.FromMilliseconds(500),
+        HeartbeatInterval = TimeSpan.FromMilliseconds(400),
         FailureDetector = FailureDetectorSettings.Default with
         {
-            AcceptableHeartbeatPause = TimeSpan.FromSeconds(3),
-            FirstHeartbeatEstimate = TimeSpan.FromMilliseconds(500),
+            AcceptableHeartbeatPause = TimeSpan.FromMilliseconds(2500),
+            FirstHeartbeatEstimate = TimeSpan.FromMilliseconds(400),
         },
-        GossipInterval = TimeSpan.FromMilliseconds(300),
-        LeaderActionsInterval = TimeSpan.FromMilliseconds(300),
-        UnreachableReaperInterval = TimeSpan.FromMilliseconds(250),
-        StableAfter = TimeSpan.FromSeconds(2),
+        GossipInterval = TimeSpan.FromMilliseconds(250),
+        LeaderActionsInterval = TimeSpan.FromMilliseconds(250),
+        UnreachableReaperInterval = TimeSpan.FromMilliseconds(200),
+        StableAfter = TimeSpan.FromMilliseconds(1500),
         ShutdownAfterDowned = TimeSpan.FromMilliseconds(500),
     };
 
@@ -74,7 +78,8 @@ public static class TrainingNode
             {
                 var settings = new CoordinatorSettings(checkpointRoot, store, options.DataDir, region);
                 system.ActorOf(ClusterSingletonManager.Props(Props.CreateBy(() => new RunCoordinator(settings)),
-                    new ClusterSingletonManagerSettings { SingletonName = RunCoordinator.SingletonName, Role = "coordinator" }), "coordinator");
+                    new ClusterSingletonManagerSettings { SingletonName = RunCoordinator.SingletonName, Role = "coordinator", RemovalMargin = TimeSpan.FromSeconds(1) }),
+                    "coordinator");
             }
             var proxy = system.ActorOf(ClusterSingletonProxy.Props("/user/coordinator",
                 new ClusterSingletonProxySettings { SingletonName = RunCoordinator.SingletonName, Role = "coordinator" }), "coordinator-proxy");
@@ -138,11 +143,15 @@ public static class TrainingNode
         public object EntityMessage(object message) => message is ShardingEnvelope e ? e.Message : message;
     }
 
+    /// <summary>
+    /// A started node. Leaving runs the actor system's coordinated shutdown: shard regions hand their shards off, the
+    /// node leaves the cluster (the coordinator singleton moves to the next oldest coordinator node), then it stops.
+    /// </summary>
     private sealed class Node(ActorSystem system, string address, NodeControlPlane control) : ITrainingNode
     {
         public string Address { get; } = address;
         public IControlPlane Control => control;
-        public ActorSystem System { get; } = system;
+        public ActorSystem System => system;
         public Task WhenTerminated => system.WhenTerminated;
 
         public async Task LeaveAsync(CancellationToken ct)
