@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace ClusterTrainer.Bench.Cluster;
+
+/// <summary>One exchange measurement: payload bytes per second both ways together.</summary>
+internal sealed record ExchangeSample(double BytesPerSecond, long Bytes, double Seconds, string Detail);
+
+/// <summary>
+/// Part 2, the parent's side: our gradient push + parameter pull of an N-parameter vector between a worker
+/// process and a parameter-server process, and the same number of bytes over one raw full-duplex socket.
+/// </summary>
+internal static class ExchangeBench
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2), RunTimeout = TimeSpan.FromMinutes(5);
+    private const int WarmupSteps = 2;
+
+    public static async Task<ExchangeSample> OursAsync(BenchOptions o)
+    {
+        var env = NodeEnvironment.For(NodeEnvironment.NewSecret(), torchThreads: 1);
+        string parameters = I(o.ExchangeParameters), maxShard = I(o.MaxShardElements);
+        await using var ps = ChildProcess.StartNode(ExchangeNodeRoles.Ps, [parameters, maxShard], env);
+        await using var worker = ChildProcess.StartNode(ExchangeNodeRoles.Worker, [parameters, maxShard, I(WarmupSteps), I(o.ExchangeSteps)], env);
+        string psAddress = await ps.ExpectAsync("address", StartTimeout);
+        await worker.ExpectAsync("address", StartTimeout);
+        string shards = await ps.ExpectAsync("ready", StartTimeout);
+        worker.Send("ps " + psAddress);
+        var kv = KeyValues.Parse(await worker.ExpectAsync("result", RunTimeout));
+        long version = long.Parse(kv["version"], CultureInfo.InvariantCulture);
+        if (version != WarmupSteps + o.ExchangeSteps)
+            throw new InvalidOperationException($"the exchange ended at parameter version {version}, expected {WarmupSteps + o.ExchangeSteps}");
+        return new ExchangeSample(kv.Double("bytes_per_s"), long.Parse(kv["bytes"], CultureInfo.InvariantCulture), kv.Double("seconds"), shards);
+    }
+
+    /// <summary>The baseline: <paramref name="bytes"/> in all, half each way at once, over one plain socket.</summary>
+    public static async Task<ExchangeSample> RawAsync(long bytes)
+    {
+        var env = NodeEnvironment.For("unused", torchThreads: 1);
+        string each = I(bytes / 2);
+        await using var ps = ChildProcess.StartNode(RawSocketNodes.Ps, [each], env);
+        string port = await ps.ExpectAsync("port", StartTimeout);
+        await using var worker = ChildProcess.StartNode(RawSocketNodes.Worker, [each, port], env);
+        var kv = KeyValues.Parse(await worker.ExpectAsync("result", RunTimeout));
+        return new ExchangeSample(kv.Double("bytes_per_s"), long.Parse(kv["bytes"], CultureInfo.InvariantCulture), kv.Double("seconds"), "raw");
+    }
+
+    private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
+}
