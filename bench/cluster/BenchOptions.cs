@@ -12,8 +12,8 @@ internal sealed record BenchOptions
     public int Reps { get; init; } = 2;
     public int Workers { get; init; } = 2;
     public int Batch { get; init; } = 64;
-    public int Warmup { get; init; } = 20;
-    public int Steps { get; init; } = 200;
+    public int Warmup { get; init; } = 10;
+    public int Steps { get; init; } = 100;
     public long MaxShardElements { get; init; } = DefaultMaxShardElements;
     public string DataDir { get; init; } = ClusterTrainer.Torch.Data.FashionMnist.DefaultDirectory;
     public int ExchangeParameters { get; init; } = 25_000_000;

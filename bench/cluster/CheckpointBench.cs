@@ -17,6 +17,7 @@ namespace ClusterTrainer.Bench.Cluster;
 internal static class CheckpointBench
 {
     private const string RunId = "bench";
+    private static readonly int Writers = Environment.ProcessorCount;
 
     public static async Task<double> RunAsync(BenchOptions o)
     {
@@ -39,21 +40,29 @@ internal static class CheckpointBench
             var store = new SqliteCheckpointStore(Path.Combine(dir, "checkpoints.db"));
             await store.InitializeAsync();
             var manager = new CheckpointManager(store, Path.Combine(dir, "parts"), keepLast: 2);
-            double checkpointSeconds = 0, rawSeconds = 0;
+            // Diagnostic, not in the ratio: the same bytes as one raw durable file per part (the cost of the file count).
+            var perPart = states.Select(st => (float[][])[st.Values, .. st.OptimizerState.Select(a => a.Data)]).ToArray();
+            double checkpointSeconds = 0, rawSeconds = 0, perPartSeconds = 0;
             for (int round = 0; round <= o.CheckpointRounds; round++)
             {
-                double c = 0, r = 0;
-                foreach (bool checkpointFirst in round % 2 == 0 ? new[] { true, false } : [false, true])
-                {
-                    if (checkpointFirst) c = await WriteCheckpointAsync(manager, states, entries, step: round + 1);
-                    else r = RawDurableWrite.Write(Path.Combine(dir, "raw.bin"), rawSections);
-                }
+                double c = 0, r = 0, pp = 0, commit = 0;
+                for (int k = 0; k < 3; k++) // rotate which goes first
+                    switch ((k + round) % 3)
+                    {
+                        case 0: (c, commit) = await WriteCheckpointAsync(manager, states, entries, step: round + 1); break;
+                        case 1: r = RawDurableWrite.Write(Path.Combine(dir, "raw.bin"), rawSections); break;
+                        default: pp = WritePerPartRaw(Path.Combine(dir, "raw-parts"), perPart); break;
+                    }
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  round {round}{(round == 0 ? " (warm-up)" : "")}: checkpoint {bytes / c / 1e6:0} MB/s ({c:0.00} s), raw {bytes / r / 1e6:0} MB/s ({r:0.00} s)"));
+                    $"  round {round}{(round == 0 ? " (warm-up)" : "")}: checkpoint {bytes / c / 1e6:0} MB/s ({c:0.00} s, commit {commit:0.00} s), " +
+                    $"raw {bytes / r / 1e6:0} MB/s ({r:0.00} s), raw one file per part {bytes / pp / 1e6:0} MB/s"));
                 if (round == 0) continue;
                 checkpointSeconds += c;
                 rawSeconds += r;
+                perPartSeconds += pp;
             }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  raw one file per part {bytes * o.CheckpointRounds / perPartSeconds / 1e6:0} MB/s (diagnostic: what {layout.Count} fsynced files cost)"));
             double checkpointMBs = bytes * o.CheckpointRounds / checkpointSeconds / 1e6, rawMBs = bytes * o.CheckpointRounds / rawSeconds / 1e6;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  checkpoint {checkpointMBs:0} MB/s, raw durable write {rawMBs:0} MB/s"));
             return checkpointMBs / rawMBs;
@@ -64,18 +73,31 @@ internal static class CheckpointBench
         }
     }
 
-    /// <summary>Every shard's part, then the manifest; the seconds the whole checkpoint took.</summary>
-    private static async Task<double> WriteCheckpointAsync(CheckpointManager manager, ShardState[] states,
+    /// <summary>Every shard's part, then the manifest; the seconds the whole checkpoint took and the commit's share.</summary>
+    private static async Task<(double Total, double Commit)> WriteCheckpointAsync(CheckpointManager manager, ShardState[] states,
         IReadOnlyList<OptimizerStateEntry>[] entries, long step)
     {
         var clock = Stopwatch.StartNew();
         var parts = new CheckpointPart[states.Length];
-        for (int i = 0; i < states.Length; i++)
+        // Each shard actor writes its own part when asked, so a node's parts are written side by side.
+        Parallel.For(0, states.Length, new ParallelOptions { MaxDegreeOfParallelism = Writers }, i =>
         {
             var s = states[i];
             parts[i] = manager.WritePart(RunId, new ShardPartHeader(s.ShardIndex, s.Offset, step, s.Version), s.Values, entries[i]);
-        }
+        });
+        double written = clock.Elapsed.TotalSeconds;
         await manager.CommitAsync(RunId, new CheckpointPosition(step, 0, step, [1], "bench"), parts);
+        double total = clock.Elapsed.TotalSeconds;
+        return (total, total - written);
+    }
+
+    /// <summary>Each part's sections as a raw durable file of its own, side by side like the parts; the seconds taken.</summary>
+    private static double WritePerPartRaw(string directory, float[][][] perPart)
+    {
+        Directory.CreateDirectory(directory);
+        var clock = Stopwatch.StartNew();
+        Parallel.For(0, perPart.Length, new ParallelOptions { MaxDegreeOfParallelism = Writers },
+            i => RawDurableWrite.Write(Path.Combine(directory, $"part-{i}.bin"), perPart[i]));
         return clock.Elapsed.TotalSeconds;
     }
 
@@ -83,8 +105,7 @@ internal static class CheckpointBench
     {
         var initial = new float[spec.Length];
         var gradient = new float[spec.Length];
-        var rng = new Random(spec.Index);
-        for (int i = 0; i < initial.Length; i++) { initial[i] = (float)rng.NextDouble(); gradient[i] = (float)rng.NextDouble() - 0.5f; }
+        for (int i = 0; i < initial.Length; i++) { initial[i] = (i % 1000) * 1e-3f; gradient[i] = ((i * 7 + spec.Index) % 1000 - 500) * 1e-4f; }
         using var shard = new ParameterShard(spec, initial, OptimizerSpec.Defaults("adam"), ShardPolicy.Synchronous, ["w"]);
         if (shard.Push("w", 0, gradient, 1) != PushOutcome.Applied)
             throw new InvalidOperationException($"shard {spec.Index} did not apply its step");
