@@ -14,6 +14,7 @@ public static class ModelZoo
     private static readonly Entry[] Entries =
     [
         new("seed-cnn", "seed CNN for 28x28 grey images, [N,1,28,28] -> 10 logits", () => new SeedCnn()),
+        new("mlp-classifier", "dropout-free MLP for 28x28 grey images, [N,1,28,28] -> 10 logits", () => new MlpClassifier()),
         new("xor-mlp", "XOR multilayer perceptron, [N,2] -> 1 logit", () => new XorMlp()),
         new("lstm-predictor", "LSTM one-step-ahead series predictor, [N,T,1] -> [N,1]", () => new SequencePredictor(RecurrentCell.Lstm)),
         new("gru-predictor", "GRU one-step-ahead series predictor, [N,T,1] -> [N,1]", () => new SequencePredictor(RecurrentCell.Gru)),

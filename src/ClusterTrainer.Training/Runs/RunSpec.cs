@@ -14,8 +14,9 @@ public sealed record RunSpec(
     SyncSpec Sync,
     CheckpointSpec Checkpoint);
 
-/// <summary>Which data, where, and how much of the training split is held out for validation.</summary>
-public sealed record DatasetSpec(string Name, string? Directory, double ValidationSplit, bool Augment);
+/// <summary>Which data, where, how much of the training split is held out for validation, and optional caps on the
+/// number of training and test samples read (0 = all; small runs and tests).</summary>
+public sealed record DatasetSpec(string Name, string? Directory, double ValidationSplit, bool Augment, int TrainLimit = 0, int TestLimit = 0);
 
 /// <summary>
 /// The optimizer each parameter shard applies to its slice. <see cref="Name"/> is one of
@@ -55,7 +56,11 @@ public sealed record OptimizerSpec(
 /// <summary>Learning-rate schedule, stepped by the coordinator once per epoch.</summary>
 public sealed record ScheduleSpec(string Name, int StepSize, double Gamma, int TMax, double EtaMin, int Patience, double Factor);
 
-/// <summary>Per-worker batch, epochs, penalties and stopping rules.</summary>
+/// <summary>
+/// Per-worker batch, epochs, penalties and stopping rules. <see cref="Workers"/> is the data-parallel width the
+/// global batch is cut for (global batch = Workers × BatchSize); 0 takes the number of workers live when the run
+/// starts. The global batch stays fixed when workers come and go: the live workers share it.
+/// </summary>
 public sealed record TrainingSpec(
     int BatchSize,
     int Epochs,
@@ -65,7 +70,8 @@ public sealed record TrainingSpec(
     double L1,
     double L2,
     int? EarlyStoppingPatience,
-    double EarlyStoppingMinDelta);
+    double EarlyStoppingMinDelta,
+    int Workers = 0);
 
 /// <summary>How parameter shards combine gradients from workers.</summary>
 public enum SyncMode

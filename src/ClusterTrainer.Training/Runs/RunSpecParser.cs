@@ -68,8 +68,10 @@ public static class RunSpecParser
         var dir = r.String("dir", required: false, "directory holding the data files");
         var split = r.Double("validation_split", 0.1, 0, 0.9, "fraction of the training split held out for validation");
         var augment = r.Bool("augment", false, "random flips, shifts and noise on training images");
+        int trainLimit = r.Int("train_limit", 0, 0, int.MaxValue, "read at most this many training samples (0 = all)");
+        int testLimit = r.Int("test_limit", 0, 0, int.MaxValue, "read at most this many test samples (0 = all)");
         r.Finish();
-        return new DatasetSpec(name, dir, split, augment);
+        return new DatasetSpec(name, dir, split, augment, trainLimit, testLimit);
     }
 
     private static OptimizerSpec? ReadOptimizer(SpecReader? r)
@@ -162,6 +164,7 @@ public static class RunSpecParser
         if (r is null) return null;
         int batch = r.Int("batch_size", 64, 1, 1 << 20, "per-worker mini-batch size", required: true);
         int epochs = r.Int("epochs", 1, 1, 100_000, "passes over the training data", required: true);
+        int workers = r.Int("workers", 0, 0, 10_000, "data-parallel width: global batch = workers × batch_size (0 = workers live at start)");
         long seed = r.Long("seed", 0, 0, long.MaxValue, "seed for initialisation, shuffling and dropout");
         var clipNorm = r.OptionalDouble("clip_grad_norm", 0, "maximum total gradient norm");
         var clipValue = r.OptionalDouble("clip_grad_value", 0, "maximum absolute gradient value");
@@ -177,7 +180,7 @@ public static class RunSpecParser
             es.Finish();
         }
         r.Finish();
-        return new TrainingSpec(batch, epochs, seed, clipNorm, clipValue, l1, l2, patience, minDelta);
+        return new TrainingSpec(batch, epochs, seed, clipNorm, clipValue, l1, l2, patience, minDelta, workers);
     }
 
     private static SyncSpec ReadSync(SpecReader? r)

@@ -4,54 +4,26 @@ using ClusterTrainer.Training.Runs;
 namespace ClusterTrainer.Training.Distributed.ParameterServer;
 
 /// <summary>
-/// The actor around one <see cref="ParameterShard"/>. Pushes go to the shard; a pull is answered at once when
-/// the shard says the worker may proceed, otherwise it is parked and answered after the push (or leave) that
-/// makes it possible. Pulls are answered in arrival order.
+/// The actor around one <see cref="ParameterShard"/> in a fixed placement (in-process runs, benchmarks); the
+/// pull/push protocol is <see cref="ShardServer"/>'s.
 /// </summary>
 public sealed class ParameterServerActor : ReceiveActor
 {
-    private readonly ParameterShard _shard;
-    private readonly List<(PullParameters Pull, IActorRef ReplyTo)> _parked = new();
+    private readonly ShardServer _server;
 
     public ParameterServerActor(ShardSpec spec, float[] initialValues, OptimizerSpec optimizer, ShardPolicy policy,
         IReadOnlyList<string> workers)
     {
-        _shard = new ParameterShard(spec, initialValues, optimizer, policy, workers);
-        Receive<PushGradient>(OnPush);
-        Receive<PullParameters>(p => { _parked.Add((p, Sender)); AnswerPulls(); });
-        Receive<WorkerLeft>(m => { _shard.Leave(m.Worker); AnswerPulls(); });
-        Receive<WorkerJoined>(m => { _shard.Join(m.Worker); AnswerPulls(); });
-        Receive<SetLearningRate>(m => _shard.SetLearningRate(m.Lr));
-        Receive<GetShardCounters>(_ => Sender.Tell(_shard.Counters));
-        Receive<GetShardState>(_ => Sender.Tell(_shard.ExportState()));
+        _server = new ShardServer(new ParameterShard(spec, initialValues, optimizer, policy, workers));
+        var shard = _server.Shard;
+        Receive<PushGradient>(p => _server.Push(p, Self));
+        Receive<PullParameters>(p => _server.Pull(p, Sender, Self));
+        Receive<WorkerLeft>(m => { shard.Leave(m.Worker); _server.AnswerPulls(Self); });
+        Receive<WorkerJoined>(m => { shard.Join(m.Worker); _server.AnswerPulls(Self); });
+        Receive<SetLearningRate>(m => shard.SetLearningRate(m.Lr));
+        Receive<GetShardCounters>(_ => Sender.Tell(shard.Counters));
+        Receive<GetShardState>(_ => Sender.Tell(shard.ExportState()));
     }
 
-    private void OnPush(PushGradient push)
-    {
-        using var payload = push.Gradient;
-        CheckShard(push.Shard);
-        var outcome = _shard.Push(push.Worker, push.Step, payload.AsFloats(), push.Samples);
-        if (outcome == PushOutcome.Applied) AnswerPulls();
-    }
-
-    private void AnswerPulls()
-    {
-        for (int i = 0; i < _parked.Count;)
-        {
-            var (pull, replyTo) = _parked[i];
-            CheckShard(pull.Shard);
-            if (!_shard.MayProceed(pull.Worker, pull.Step)) { i++; continue; }
-            _parked.RemoveAt(i);
-            var values = Payloads.FromFloats(Payloads.ShardName(_shard.Spec.Index), _shard.Version, _shard.Values);
-            replyTo.Tell(new ParameterSlice(_shard.Spec.Index, _shard.Version, values), Self);
-        }
-    }
-
-    private void CheckShard(int index)
-    {
-        if (index != _shard.Spec.Index)
-            throw new InvalidOperationException($"Shard {_shard.Spec.Index} got a message for shard {index}; the sender's layout is wrong.");
-    }
-
-    protected override void PostStop() => _shard.Dispose();
+    protected override void PostStop() => _server.Shard.Dispose();
 }

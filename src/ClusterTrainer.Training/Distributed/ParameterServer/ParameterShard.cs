@@ -209,6 +209,32 @@ public sealed class ParameterShard : IDisposable
         foreach (var w in _live) _completed[w] = Policy.IsStepwise ? Version : 0;
     }
 
+    /// <summary>
+    /// Starts a new generation on the current slice and optimizer state: the live set becomes
+    /// <paramref name="workers"/>, half-collected steps are dropped, and in the async/bounded modes every worker's
+    /// clock starts at <paramref name="startStep"/> (the stepwise modes go on from <see cref="Version"/>).
+    /// <see cref="AppliedSteps"/> counts from here, so a test can check each later step was applied once.
+    /// </summary>
+    public void Reset(IEnumerable<string> workers, long startStep)
+    {
+        ArgumentNullException.ThrowIfNull(workers);
+        _live.Clear();
+        _completed.Clear();
+        _pending.Clear();
+        Array.Clear(_sum);
+        _lastContributors.Clear();
+        _applied = 0;
+        foreach (var w in workers)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(w);
+            _live.Add(w);
+            _completed[w] = Policy.IsStepwise ? Version : startStep;
+        }
+    }
+
+    /// <summary>Optimizer steps applied since construction, import or <see cref="Reset"/>.</summary>
+    public long AppliedSteps => _applied;
+
     public void Dispose()
     {
         _optimizer.Dispose();

@@ -14,6 +14,20 @@ public sealed class EpochPlan
     private readonly int[] _order;
 
     public EpochPlan(int sampleCount, int workers, int perWorkerBatch, long seed, int epoch)
+        : this(sampleCount, workers, perWorkerBatch, seed, epoch, globalBatch: null) { }
+
+    /// <summary>
+    /// A plan whose global batch is <paramref name="globalBatch"/> whatever the number of live workers that share
+    /// it (<paramref name="workers"/> parts): the batches, and so synchronous training, do not change when workers
+    /// come and go.
+    /// </summary>
+    public static EpochPlan Shared(int sampleCount, int globalBatch, int workers, long seed, int epoch)
+    {
+        if (globalBatch <= 0) throw new ArgumentOutOfRangeException(nameof(globalBatch), globalBatch, "The global batch size must be at least 1.");
+        return new EpochPlan(sampleCount, workers, (globalBatch + workers - 1) / Math.Max(workers, 1), seed, epoch, globalBatch);
+    }
+
+    private EpochPlan(int sampleCount, int workers, int perWorkerBatch, long seed, int epoch, int? globalBatch)
     {
         if (sampleCount <= 0) throw new ArgumentOutOfRangeException(nameof(sampleCount), sampleCount, "An epoch needs at least one sample.");
         if (workers <= 0) throw new ArgumentOutOfRangeException(nameof(workers), workers, "An epoch plan needs at least one worker.");
@@ -22,7 +36,7 @@ public sealed class EpochPlan
         SampleCount = sampleCount;
         Workers = workers;
         PerWorkerBatch = perWorkerBatch;
-        GlobalBatch = checked(workers * perWorkerBatch);
+        GlobalBatch = globalBatch ?? checked(workers * perWorkerBatch);
         Seed = seed;
         Epoch = epoch;
         StepsPerEpoch = (sampleCount + GlobalBatch - 1) / GlobalBatch;

@@ -1,0 +1,106 @@
+using ClusterTrainer.Actors;
+using ClusterTrainer.Actors.Remote;
+using ClusterTrainer.Training.Distributed.Worker;
+
+namespace ClusterTrainer.Training.Cluster;
+
+/// <summary>
+/// The worker role of a node (<c>/user/worker</c>): registers with the coordinator singleton every
+/// <see cref="RegisterInterval"/> (so a coordinator that moved learns about it), and runs the
+/// <see cref="RunWorker"/> of each <see cref="AssignWork"/> it gets, one at a time: a newer generation replaces the
+/// running one. The run's data and model are loaded once per run and kept between generations.
+/// </summary>
+public sealed class WorkerHost : ReceiveActor, IWithTimers
+{
+    public const string Name = "worker";
+    public static readonly TimeSpan RegisterInterval = TimeSpan.FromSeconds(1);
+
+    private sealed record Tick { public static readonly Tick Instance = new(); }
+
+    private readonly IActorRef _coordinator;
+    private readonly string _dataDir;
+    private readonly ILoggingAdapter _log;
+    private string? _runId;
+    private RunData? _data;
+    private WorkerStep? _step;
+    private IActorRef? _current;
+    private (string RunId, int Generation) _generation = ("", -1);
+    private AssignWork? _pending;
+
+    public WorkerHost(IActorRef coordinatorProxy, string dataDir)
+    {
+        _coordinator = coordinatorProxy;
+        _dataDir = dataDir;
+        _log = Context.GetLogger();
+        Receive<Tick>(_ => _coordinator.Tell(new RegisterWorker(Remoting.Get(Context.System).Address.ToString()), Self));
+        Receive<AssignWork>(OnAssign);
+        Receive<EndSegment>(m => _current?.Forward(m));
+        Receive<Terminated>(t =>
+        {
+            if (!t.ActorRef.Equals(_current)) return;
+            _current = null;
+            if (_pending is { } next) { _pending = null; Start(next); }
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        Self.Tell(Tick.Instance);
+        Timers.StartPeriodicTimer("register", Tick.Instance, RegisterInterval);
+    }
+
+    private void OnAssign(AssignWork m)
+    {
+        if (m.RunId == _generation.RunId && m.Generation <= _generation.Generation) return; // late or repeated
+        _generation = (m.RunId, m.Generation);
+        if (_current is not null)
+        {
+            // The running generation shares the model buffers: start the new one once the old has stopped.
+            _pending = m;
+            Context.Stop(_current);
+            return;
+        }
+        Start(m);
+    }
+
+    private void Start(AssignWork m)
+    {
+        try
+        {
+            var spec = RunPlan.ParseSpec(m.SpecYaml, m.RunId);
+            if (_runId != m.RunId)
+            {
+                ReleaseRun();
+                _data = RunData.Load(spec, _dataDir);
+                _step = new WorkerStep(RunPlan.CreateModel(spec), RunPlan.Loss);
+                _runId = m.RunId;
+            }
+            var plan = new RunPlan(spec, m.SpecYaml, m.Width, m.MaxShardElements, _data!.Train.Count);
+            var remoting = Remoting.Get(Context.System);
+            var shards = m.ShardPaths.Select(p => remoting.ActorFor(p)).ToArray();
+            var data = _data;
+            var step = _step!;
+            var coordinator = _coordinator;
+            _current = Context.ActorOf(Props.CreateBy(() => new RunWorker(m, plan, data, step, coordinator, shards)), $"run-g{m.Generation}");
+            Context.Watch(_current);
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, $"Cannot train run {m.RunId} generation {m.Generation}: {e.Message}");
+            _coordinator.Tell(new WorkerFailed(m.RunId, m.Generation, m.Workers[m.Index], e.Message), Self);
+        }
+    }
+
+    private void ReleaseRun()
+    {
+        _step?.Dispose();
+        _data?.Dispose();
+        _step = null;
+        _data = null;
+        _runId = null;
+    }
+
+    protected override void PostStop() => ReleaseRun();
+}

@@ -1,0 +1,73 @@
+using ClusterTrainer.Actors;
+
+namespace ClusterTrainer.Training.Distributed.ParameterServer;
+
+/// <summary>
+/// The message side of one <see cref="ParameterShard"/>, shared by the actors that host a shard
+/// (<see cref="ParameterServerActor"/> in fixed placements, the cluster's shard entities): pushes go to the
+/// shard; a pull is answered at once when the shard says the worker may proceed, otherwise it is parked and
+/// answered after the push (or leave) that makes it possible. Pulls are answered in arrival order.
+/// Call from the owning actor's mailbox only.
+/// </summary>
+public sealed class ShardServer(ParameterShard shard)
+{
+    private readonly List<(PullParameters Pull, IActorRef ReplyTo)> _parked = new();
+
+    public ParameterShard Shard { get; } = shard;
+
+    /// <summary>Bytes of gradient payloads taken and parameter payloads sent.</summary>
+    public long BytesIn { get; private set; }
+    public long BytesOut { get; private set; }
+    public long IgnoredPulls { get; private set; }
+
+    public PushOutcome Push(PushGradient push, IActorRef self)
+    {
+        using var payload = push.Gradient;
+        CheckShard(push.Shard);
+        BytesIn += payload.Data.Length;
+        var outcome = Shard.Push(push.Worker, push.Step, payload.AsFloats(), push.Samples);
+        if (outcome == PushOutcome.Applied) AnswerPulls(self);
+        return outcome;
+    }
+
+    public void Pull(PullParameters pull, IActorRef replyTo, IActorRef self)
+    {
+        CheckShard(pull.Shard);
+        if (IsGenerationScoped && !Shard.LiveWorkers.Contains(pull.Worker)) { IgnoredPulls++; return; }
+        _parked.Add((pull, replyTo));
+        AnswerPulls(self);
+    }
+
+    /// <summary>Answers every parked pull the shard now allows (after a leave, join or reset).</summary>
+    public void AnswerPulls(IActorRef self)
+    {
+        for (int i = 0; i < _parked.Count;)
+        {
+            var (pull, replyTo) = _parked[i];
+            if (!Shard.MayProceed(pull.Worker, pull.Step))
+            {
+                i++;
+                continue;
+            }
+            _parked.RemoveAt(i);
+            var values = Payloads.FromFloats(Payloads.ShardName(Shard.Spec.Index), Shard.Version, Shard.Values);
+            BytesOut += values.Data.Length;
+            replyTo.Tell(new ParameterSlice(Shard.Spec.Index, Shard.Version, values), self);
+        }
+    }
+
+    /// <summary>
+    /// When true, pulls from workers outside the live set are ignored and counted in <see cref="IgnoredPulls"/>:
+    /// a worker of an older generation must not be fed parameters of the new one.
+    /// </summary>
+    public bool IsGenerationScoped { get; init; }
+
+    /// <summary>Forgets parked pulls (a new generation starts; the old workers are gone or superseded).</summary>
+    public void DropParked() => _parked.Clear();
+
+    private void CheckShard(int index)
+    {
+        if (index != Shard.Spec.Index)
+            throw new InvalidOperationException($"Shard {Shard.Spec.Index} got a message for shard {index}; the sender's layout is wrong.");
+    }
+}
