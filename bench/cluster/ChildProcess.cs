@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Threading.Channels;
 
 namespace ClusterTrainer.Bench.Cluster;
@@ -11,7 +10,7 @@ namespace ClusterTrainer.Bench.Cluster;
 /// </summary>
 internal sealed class ChildProcess : IAsyncDisposable
 {
-    private const int StderrTailLines = 40;
+    private const int StderrTailLines = 200;
     private readonly Process _process;
     private readonly Channel<string> _lines = Channel.CreateBounded<string>(new BoundedChannelOptions(1024) { SingleReader = true });
     private readonly Queue<string> _stderr = new();
@@ -89,10 +88,15 @@ internal sealed class ChildProcess : IAsyncDisposable
         if (!_process.HasExited) _process.Kill(entireProcessTree: false);
     }
 
+    /// <summary>The last lines the node wrote to stderr (its log).</summary>
+    public IReadOnlyList<string> StderrTail()
+    {
+        lock (_stderr) return _stderr.ToArray();
+    }
+
     public InvalidOperationException Failure(string what)
     {
-        string tail;
-        lock (_stderr) tail = string.Join('\n', _stderr);
+        string tail = string.Join('\n', StderrTail().TakeLast(40));
         return new InvalidOperationException($"node '{Name}' (pid {_process.Id}) {what}.{(tail.Length > 0 ? "\nits stderr:\n" + tail : "")}");
     }
 

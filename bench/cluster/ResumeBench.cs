@@ -47,6 +47,7 @@ internal static class ResumeBench
             var resumed = await NextEventAsync(watcher, e => e.Type == "Step" && e.TimeMs > killedAtMs, TrainTimeout,
                 e => Console.WriteLine($"  +{(e.TimeMs - killedAtMs) / 1000.0:0.00} s {e.Type} {e.Message}"));
             double received = clock.Elapsed.TotalSeconds, seconds = (resumed.TimeMs - killedAtMs) / 1000.0;
+            PrintMilestones(nodes[1], killedAtMs);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  training again at step {resumed.Step}: Step event stamped {seconds:0.00} s after the kill (received after {received:0.00} s)"));
             return seconds;
@@ -60,6 +61,25 @@ internal static class ResumeBench
         {
             foreach (var n in nodes) await n.DisposeAsync();
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>Where the time went, from the new coordinator node's log (UTC time stamps, same machine clock).</summary>
+    private static void PrintMilestones(ChildProcess node, long killedAtMs)
+    {
+        (string Marker, string Meaning)[] milestones =
+        [
+            ("removed from the cluster", "the killed node is removed from the cluster (failure detector + downing)"),
+            ("Singleton 'run-coordinator' started", "the coordinator singleton starts on this node"),
+            ("Resuming run", "the coordinator resumes the run from its last checkpoint"),
+        ];
+        var killedAt = DateTimeOffset.FromUnixTimeMilliseconds(killedAtMs).UtcDateTime;
+        foreach (var (marker, meaning) in milestones)
+        {
+            string? line = node.StderrTail().FirstOrDefault(l => l.Contains(marker, StringComparison.Ordinal));
+            if (line is null || line.Length < 20 || !TimeSpan.TryParseExact(line[line.IndexOf("][", StringComparison.Ordinal)..][2..14],
+                    @"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture, out var at)) continue;
+            Console.WriteLine($"  +{(at - killedAt.TimeOfDay).TotalSeconds:0.00} s {meaning}");
         }
     }
 
