@@ -18,7 +18,7 @@ internal sealed record BenchOptions
     public string DataDir { get; init; } = ClusterTrainer.Torch.Data.FashionMnist.DefaultDirectory;
     public int ExchangeParameters { get; init; } = 25_000_000;
     public int ExchangeSteps { get; init; } = 10;
-    public int CheckpointRounds { get; init; } = 3;
+    public int CheckpointRounds { get; init; } = 4;
     public IReadOnlySet<string> Parts { get; init; } = new HashSet<string>(AllParts);
 
     public static readonly string[] AllParts = ["train", "exchange", "checkpoint", "resume"];

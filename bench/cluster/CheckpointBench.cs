@@ -12,11 +12,13 @@ namespace ClusterTrainer.Bench.Cluster;
 /// Part 3: a whole checkpoint of the 25M-parameter model (every shard's slice + Adam state written as part files
 /// with CRC-32C, fsync, rename and directory fsync, then the manifest committed to SQLite with retention) against
 /// one raw durable file of the same bytes (bench/checkpoint's <see cref="RawDurableWrite"/>). Rounds alternate
-/// which goes first; round 0 is a warm-up. The shard states are real: each shard applied one Adam step.
+/// which goes first. The first <see cref="KeepLast"/> rounds are warm-up: from then on every commit also deletes the
+/// oldest checkpoint, as in a long run. The shard states are real: each shard applied one Adam step.
 /// </summary>
 internal static class CheckpointBench
 {
     private const string RunId = "bench";
+    private const int KeepLast = 2;
     private static readonly int Writers = Environment.ProcessorCount;
 
     public static async Task<double> RunAsync(BenchOptions o)
@@ -39,11 +41,11 @@ internal static class CheckpointBench
         {
             var store = new SqliteCheckpointStore(Path.Combine(dir, "checkpoints.db"));
             await store.InitializeAsync();
-            var manager = new CheckpointManager(store, Path.Combine(dir, "parts"), keepLast: 2);
+            var manager = new CheckpointManager(store, Path.Combine(dir, "parts"), keepLast: KeepLast);
             // Diagnostic, not in the ratio: the same bytes as one raw durable file per part (the cost of the file count).
             var perPart = states.Select(st => (float[][])[st.Values, .. st.OptimizerState.Select(a => a.Data)]).ToArray();
             double checkpointSeconds = 0, rawSeconds = 0, perPartSeconds = 0;
-            for (int round = 0; round <= o.CheckpointRounds; round++)
+            for (int round = 0; round < KeepLast + o.CheckpointRounds; round++)
             {
                 double c = 0, r = 0, pp = 0, commit = 0;
                 for (int k = 0; k < 3; k++) // rotate which goes first
@@ -54,15 +56,20 @@ internal static class CheckpointBench
                         default: pp = WritePerPartRaw(Path.Combine(dir, "raw-parts"), perPart); break;
                     }
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  round {round}{(round == 0 ? " (warm-up)" : "")}: checkpoint {bytes / c / 1e6:0} MB/s ({c:0.00} s, commit {commit:0.00} s), " +
+                    $"  round {round}{(round < KeepLast ? " (warm-up)" : "")}: checkpoint {bytes / c / 1e6:0} MB/s ({c:0.00} s, commit {commit:0.00} s), " +
                     $"raw {bytes / r / 1e6:0} MB/s ({r:0.00} s), raw one file per part {bytes / pp / 1e6:0} MB/s"));
-                if (round == 0) continue;
+                if (round < KeepLast) continue;
                 checkpointSeconds += c;
                 rawSeconds += r;
                 perPartSeconds += pp;
             }
+            var crcClock = Stopwatch.StartNew();
+            var crc = new Crc32C();
+            foreach (var section in rawSections) crc.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(section.AsSpan()));
+            double crcSeconds = crcClock.Elapsed.TotalSeconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  raw one file per part {bytes * o.CheckpointRounds / perPartSeconds / 1e6:0} MB/s (diagnostic: what {layout.Count} fsynced files cost)"));
+                $"  diagnostics: raw one file per part {bytes * o.CheckpointRounds / perPartSeconds / 1e6:0} MB/s (what {layout.Count} fsynced files cost), " +
+                $"CRC-32C alone {bytes / crcSeconds / 1e6:0} MB/s (one thread)"));
             double checkpointMBs = bytes * o.CheckpointRounds / checkpointSeconds / 1e6, rawMBs = bytes * o.CheckpointRounds / rawSeconds / 1e6;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  checkpoint {checkpointMBs:0} MB/s, raw durable write {rawMBs:0} MB/s"));
             return checkpointMBs / rawMBs;
