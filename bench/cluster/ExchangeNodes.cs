@@ -57,7 +57,12 @@ internal static class ExchangeNodeRoles
         var gradient = new float[layout.ParameterCount];
         Array.Fill(gradient, 1e-3f);
         var driver = node.System.ActorOf(Props.CreateBy(() => new ExchangeDriver(shards, gradient, warmup, steps)), WorkerId);
-        var done = (ExchangeDone)driver.Ask(RunExchange.Instance, TimeSpan.FromMinutes(10)).GetAwaiter().GetResult();
+        var done = driver.Ask(RunExchange.Instance, TimeSpan.FromMinutes(10)).GetAwaiter().GetResult() switch
+        {
+            ExchangeDone d => d,
+            ExchangeFailed f => throw new InvalidOperationException(f.Reason),
+            var other => throw new InvalidOperationException($"unexpected answer {other}"),
+        };
         NodeHost.Say(string.Create(CultureInfo.InvariantCulture,
             $"result bytes_per_s={done.Bytes / done.Seconds:0} bytes={done.Bytes} seconds={done.Seconds:0.000} version={done.LastVersion}"));
         NodeHost.WaitForStdinClose();
@@ -73,12 +78,15 @@ internal sealed record RunExchange
 /// <summary>Payload bytes pushed plus pulled during the timed steps, and how long they took.</summary>
 internal sealed record ExchangeDone(long Bytes, double Seconds, long LastVersion);
 
+internal sealed record ExchangeFailed(string Reason);
+
 /// <summary>
 /// A worker without a model: each step pushes the gradient slice of step t to every shard and pulls every
 /// slice of version t+1 (the shard answers once it applied step t), exactly the traffic of a training step.
 /// <code>
 ///   RunExchange --> [step t: pushes + pulls out] --all slices in--> t+1 &lt; warmup+steps ? next step : reply ExchangeDone
-///                    (clock and byte count start when step `warmup` begins)
+///                    |  (clock and byte count start when step `warmup` begins)
+///                    +--a slice of another version--> reply ExchangeFailed, stop
 /// </code>
 /// </summary>
 internal sealed class ExchangeDriver : ReceiveActor
@@ -118,7 +126,11 @@ internal sealed class ExchangeDriver : ReceiveActor
     {
         using (var payload = slice.Values) _bytes += payload.Data.Length;
         if (slice.Version != _step + 1)
-            throw new InvalidOperationException($"shard {slice.Shard} answered version {slice.Version} for a pull of {_step + 1}");
+        {
+            _replyTo!.Tell(new ExchangeFailed($"shard {slice.Shard} answered version {slice.Version} to a pull of {_step + 1}"));
+            Context.Stop(Self);
+            return;
+        }
         _lastVersion = slice.Version;
         if (--_awaiting > 0) return;
         if (++_step < _total) { Begin(); return; }

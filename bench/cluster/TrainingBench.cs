@@ -14,6 +14,26 @@ internal static class TrainingBench
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2), RunTimeout = TimeSpan.FromMinutes(10);
 
+    /// <summary>Both sides <c>Reps</c> times, alternating which goes first; returns best ours / best DDP.</summary>
+    public static async Task<double> RunAsync(BenchOptions o)
+    {
+        Console.WriteLine($"[train] seed CNN, Fashion-MNIST, sync Adam 1e-3, {o.Workers} workers x batch {o.Batch}, 1 torch thread each, " +
+                          $"{o.Warmup} warm-up + {o.Steps} timed steps, {o.Reps} rep(s)");
+        var ours = new List<TrainingSample>();
+        var ddp = new List<TrainingSample>();
+        for (int rep = 0; rep < o.Reps; rep++)
+            foreach (bool isOurs in rep % 2 == 0 ? new[] { true, false } : [false, true])
+            {
+                var s = isOurs ? await OursAsync(o) : await DdpAsync(o);
+                (isOurs ? ours : ddp).Add(s);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  rep {rep + 1} {(isOurs ? "ours" : "ddp ")} samples_per_s={s.SamplesPerSecond:0.0} final_loss={s.FinalLoss} ({s.Detail})"));
+            }
+        double bestOurs = ours.Max(s => s.SamplesPerSecond), bestDdp = ddp.Max(s => s.SamplesPerSecond);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  best ours {bestOurs:0.0} samples/s, best ddp {bestDdp:0.0} samples/s"));
+        return bestOurs / bestDdp;
+    }
+
     /// <summary>A coordinator node, one ps node and one node per worker, each its own process.</summary>
     public static async Task<TrainingSample> OursAsync(BenchOptions o)
     {
