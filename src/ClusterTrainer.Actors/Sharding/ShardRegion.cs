@@ -127,6 +127,7 @@ internal sealed class ShardRegion : ReceiveActor
     {
         if (_handingOff.Contains(h.Shard)) return; // wait until the local shard is gone, then ask again
         _homes[h.Shard] = h.Region;
+        if (!h.Region.Equals(Self)) Context.Watch(h.Region); // a dead region's shards must be looked up again
         if (!_buffers.Remove(h.Shard, out var q)) return;
         _buffered -= q.Count;
         foreach (var (m, s) in q) Route(m, s);
@@ -146,6 +147,13 @@ internal sealed class ShardRegion : ReceiveActor
         if (t.ActorRef.Equals(_coordinator))
         {
             _coordinator = null;
+            return;
+        }
+        var lost = _homes.Where(kv => kv.Value.Equals(t.ActorRef)).Select(kv => kv.Key).ToList();
+        if (lost.Count > 0)
+        {
+            foreach (var s in lost) _homes.Remove(s);
+            Context.GetLogger().Info($"Sharding '{_typeName}': region {t.ActorRef.Path} is gone; shards {string.Join(", ", lost)} will be looked up again.");
             return;
         }
         var shard = _shards.FirstOrDefault(kv => kv.Value.Equals(t.ActorRef)).Key;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ClusterTrainer.Actors;
 using ClusterTrainer.Training.Distributed;
+using ClusterTrainer.Training.Distributed.Compression;
 using ClusterTrainer.Training.Distributed.ParameterServer;
 using ClusterTrainer.Training.Distributed.Worker;
 using static ClusterTrainer.Torch.torch;
@@ -33,6 +34,7 @@ public sealed class RunWorker : ReceiveActor
     private long _next, _until, _minVersion;
     private int _awaiting;
     private bool _done;
+    private readonly GradientCompression _compression;
 
     public RunWorker(AssignWork work, RunPlan plan, RunData data, WorkerStep step, IActorRef coordinator, IReadOnlyList<IActorRef> shards)
     {
@@ -48,6 +50,7 @@ public sealed class RunWorker : ReceiveActor
         _shards = layout.Shards.Select((s, i) => (s, shards[i])).ToArray();
         _next = work.FromStep;
         _until = work.UntilStep;
+        _compression = GradientCompressions.Parse(plan.Spec.Sync.Compression);
         Receive<ParameterSlice>(OnSlice);
         Receive<EndSegment>(OnEnd);
     }
@@ -65,7 +68,9 @@ public sealed class RunWorker : ReceiveActor
 
     private void OnSlice(ParameterSlice slice)
     {
-        using (var payload = slice.Values) _step.Load(_shards[slice.Shard].Spec, payload.AsFloats());
+        using (var payload = slice.Values)
+            if (payload.Data.Length > 0 || _shards[slice.Shard].Spec.Length == 0) _step.Load(_shards[slice.Shard].Spec, payload.AsFloats());
+            // else: unchanged since this worker's last pull; the flat buffer already holds it
         _minVersion = Math.Min(_minVersion, slice.Version);
         if (--_awaiting > 0 || _done) return;
         long step = _plan.Policy.IsStepwise ? Math.Max(_minVersion, _next) : _next;
@@ -96,9 +101,12 @@ public sealed class RunWorker : ReceiveActor
         using (targets)
             loss = _step.Run(inputs, targets);
         GradientRules.Apply(_plan.Spec.Training, _step.Flat.ValuesSpan, _step.Flat.GradientsSpan);
+        // Uncompressed: the payload is a view of the flat gradient buffer (no copy); it is not written again before
+        // every shard answered this worker's next pull, which each shard does only after taking this push.
         foreach (var (spec, shard) in _shards)
-            shard.Tell(new PushGradient(spec.Index, _id, step, samples,
-                Payloads.FromFloats(Payloads.ShardName(spec.Index), step, _step.GradientOf(spec))), Self);
+            shard.Tell(new PushGradient(spec.Index, _id, step, samples, _compression == GradientCompression.None
+                ? BorrowedFloats.Gradients(Payloads.ShardName(spec.Index), step, _step.Flat, spec.Offset, (int)spec.Length)
+                : GradientCodec.Encode(Payloads.ShardName(spec.Index), step, _step.GradientOf(spec), _compression)), Self);
         long done = step - _work.FromStep + 1;
         double rate = done * (double)_plan.GlobalBatch / _work.Workers.Count / Math.Max(_clock.Elapsed.TotalSeconds, 1e-9);
         _coordinator.Tell(new StepDone(_work.RunId, _work.Generation, _id, step, loss, samples, rate), Self);

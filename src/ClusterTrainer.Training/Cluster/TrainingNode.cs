@@ -142,7 +142,7 @@ public static class TrainingNode
     {
         public string Address { get; } = address;
         public IControlPlane Control => control;
-        public ActorSystem System => system;
+        public ActorSystem System { get; } = system;
         public Task WhenTerminated => system.WhenTerminated;
 
         public async Task LeaveAsync(CancellationToken ct)

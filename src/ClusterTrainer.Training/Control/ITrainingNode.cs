@@ -14,6 +14,9 @@ public interface ITrainingNode : IAsyncDisposable
 
     IControlPlane Control { get; }
 
+    /// <summary>The node's actor system (for hosting code and tests; control goes through <see cref="Control"/>).</summary>
+    ActorSystem System { get; }
+
     /// <summary>
     /// Leaves the cluster gracefully: the coordinator singleton and this node's parameter shards are handed
     /// over, workers finish their step; then the actor system terminates. What SIGTERM does.

@@ -1,4 +1,5 @@
 using ClusterTrainer.Actors;
+using ClusterTrainer.Training.Distributed.Compression;
 
 namespace ClusterTrainer.Training.Distributed.ParameterServer;
 
@@ -12,6 +13,8 @@ namespace ClusterTrainer.Training.Distributed.ParameterServer;
 public sealed class ShardServer(ParameterShard shard)
 {
     private readonly List<(PullParameters Pull, IActorRef ReplyTo)> _parked = new();
+    private readonly Dictionary<string, long> _sent = new(StringComparer.Ordinal);
+    private float[]? _decoded;
 
     public ParameterShard Shard { get; } = shard;
 
@@ -25,7 +28,7 @@ public sealed class ShardServer(ParameterShard shard)
         using var payload = push.Gradient;
         CheckShard(push.Shard);
         BytesIn += payload.Data.Length;
-        var outcome = Shard.Push(push.Worker, push.Step, payload.AsFloats(), push.Samples);
+        var outcome = Shard.Push(push.Worker, push.Step, Floats(payload), push.Samples);
         if (outcome == PushOutcome.Applied) AnswerPulls(self);
         return outcome;
     }
@@ -50,7 +53,12 @@ public sealed class ShardServer(ParameterShard shard)
                 continue;
             }
             _parked.RemoveAt(i);
-            var values = Payloads.FromFloats(Payloads.ShardName(Shard.Spec.Index), Shard.Version, Shard.Values);
+            // A worker that already holds this version gets an empty slice: "unchanged, keep yours".
+            bool unchanged = IsGenerationScoped && _sent.TryGetValue(pull.Worker, out var sent) && sent == Shard.Version;
+            var values = unchanged
+                ? new Actors.Serialization.TensorPayload(Payloads.ShardName(Shard.Spec.Index), Shard.Version, Actors.Serialization.TensorDType.Float32, [0], Array.Empty<byte>())
+                : GradientCodec.Encode(Payloads.ShardName(Shard.Spec.Index), Shard.Version, Shard.Values, GradientCompression.None);
+            _sent[pull.Worker] = Shard.Version;
             BytesOut += values.Data.Length;
             replyTo.Tell(new ParameterSlice(Shard.Spec.Index, Shard.Version, values), self);
         }
@@ -62,8 +70,21 @@ public sealed class ShardServer(ParameterShard shard)
     /// </summary>
     public bool IsGenerationScoped { get; init; }
 
-    /// <summary>Forgets parked pulls (a new generation starts; the old workers are gone or superseded).</summary>
-    public void DropParked() => _parked.Clear();
+    /// <summary>Forgets parked pulls and what each worker holds (a new generation starts; the old workers are gone or superseded).</summary>
+    public void DropParked()
+    {
+        _parked.Clear();
+        _sent.Clear();
+    }
+
+    /// <summary>A pushed gradient as float32: as is, or widened from float16/bfloat16 into a reused buffer.</summary>
+    private ReadOnlySpan<float> Floats(Actors.Serialization.TensorPayload payload)
+    {
+        if (payload.DType == Actors.Serialization.TensorDType.Float32) return payload.AsFloats();
+        var decoded = _decoded is { } d && d.Length == Shard.Spec.Length ? d : _decoded = new float[Shard.Spec.Length];
+        GradientCodec.Decode(payload, decoded);
+        return decoded;
+    }
 
     private void CheckShard(int index)
     {

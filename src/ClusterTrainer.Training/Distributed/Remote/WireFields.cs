@@ -1,3 +1,4 @@
+using ClusterTrainer.Actors.Buffers;
 using System.Runtime.InteropServices;
 using ClusterTrainer.Actors.Serialization;
 
@@ -11,25 +12,33 @@ namespace ClusterTrainer.Training.Distributed.Remote;
 /// </summary>
 internal static class WireFields
 {
-    /// <summary>A float32 <see cref="TensorPayload"/> inline in a message: its header, then its raw bytes.</summary>
+    private static bool IsFloating(TensorDType d) => d is TensorDType.Float32 or TensorDType.Float16 or TensorDType.BFloat16;
+
+    /// <summary>A float32/float16/bfloat16 <see cref="TensorPayload"/> inline in a message: its header, then its raw bytes.</summary>
     public static void WriteTensor(MessageWriter w, TensorPayload t)
     {
-        if (t.DType != TensorDType.Float32)
-            throw new InvalidOperationException($"Tensor '{t.Name}' is {t.DType}; training messages carry Float32 tensors only.");
+        if (!IsFloating(t.DType))
+            throw new InvalidOperationException($"Tensor '{t.Name}' is {t.DType}; training messages carry Float32, Float16 or BFloat16 tensors only.");
         TensorPayloadHeaderCodec.Instance.Write(w, t);
         w.WriteRaw(t.Data.Span);
     }
 
-    /// <summary>Reads a tensor written by <see cref="WriteTensor"/>; the bytes are copied, so the payload owns no pooled lease.</summary>
+    /// <summary>
+    /// Reads a tensor written by <see cref="WriteTensor"/> into a buffer of the pinned pool (no large managed
+    /// allocation per message); the receiver disposes the payload, which returns the buffer.
+    /// </summary>
     public static TensorPayload ReadTensor(ref MessageReader r)
     {
         var h = TensorPayloadHeaderCodec.ReadHeader(ref r);
-        if (h.DType != TensorDType.Float32)
-            throw new FrameFormatException($"Tensor '{h.Name}' arrived as {h.DType}; training messages carry Float32 tensors only.");
+        if (!IsFloating(h.DType))
+            throw new FrameFormatException($"Tensor '{h.Name}' arrived as {h.DType}; training messages carry Float32, Float16 or BFloat16 tensors only.");
         if (h.DataLength > r.Remaining)
             throw new FrameFormatException($"Tensor '{h.Name}' declares {h.DataLength} data bytes but the frame has only {r.Remaining} left.");
-        byte[] data = r.ReadRaw((int)h.DataLength).ToArray();
-        return new TensorPayload(h.Name, h.Version, h.DType, h.Shape, data);
+        var bytes = r.ReadRaw((int)h.DataLength);
+        if (bytes.Length == 0) return new TensorPayload(h.Name, h.Version, h.DType, h.Shape, Array.Empty<byte>());
+        var buffer = PinnedBufferPool.Shared.Rent(bytes.Length);
+        bytes.CopyTo(buffer.Span);
+        return TensorPayload.FromPooled(h.Name, h.Version, h.DType, h.Shape, buffer);
     }
 
     public static void WriteFloats(MessageWriter w, ReadOnlySpan<float> values)

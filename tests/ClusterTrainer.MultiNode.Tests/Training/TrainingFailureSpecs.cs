@@ -1,0 +1,112 @@
+using ClusterTrainer.Node.Local;
+using ClusterTrainer.Training.Control;
+using ClusterTrainer.Training.Tests.Cluster;
+using Xunit;
+
+namespace ClusterTrainer.MultiNode.Tests.Training;
+
+/// <summary>
+/// Failures of a training cluster of real node processes, each killed with SIGKILL mid-run: the run completes,
+/// no step is applied twice (every shard's final version is the step count), and the final parameters equal one
+/// process training on the same global batches — which is also what an undisturbed run resumed from the same
+/// checkpoint computes, since synchronous training does not depend on how the global batch is split.
+/// </summary>
+[Collection(TrainingProcessCollection.Name)]
+public sealed class TrainingFailureSpecs
+{
+    private const string Spec = """
+        name: failure-spec
+        model: mlp-classifier
+        dataset:
+          name: fashion-mnist
+          validation_split: 0.1
+          train_limit: 3000
+          test_limit: 500
+        optimizer:
+          name: adam
+          lr: 0.01
+        training:
+          batch_size: 32
+          epochs: 3
+          seed: 7
+          workers: 3
+        checkpoint:
+          every_steps: 10
+          keep: 3
+        """;
+
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(4);
+
+    private static async Task<(NodeProcessCluster Cluster, ControlClient Client, string RunId)> StartRunAsync(int coordinators = 1, int ps = 2, int workers = 3)
+    {
+        var cluster = new NodeProcessCluster();
+        for (int i = 0; i < coordinators; i++) await cluster.StartAsync("coordinator");
+        for (int i = 0; i < ps; i++) await cluster.StartAsync("ps");
+        for (int i = 0; i < workers; i++) await cluster.StartAsync("worker");
+        var client = cluster.Client();
+        var run = await client.StartRunAsync(new StartRunRequest(Spec, "failure-spec.yaml"), CancellationToken.None);
+        return (cluster, client, run.Id);
+    }
+
+    private static Task<RunInfo> ReachStepAsync(ControlClient client, string runId, long step) =>
+        NodeProcessCluster.WaitForAsync(client, runId, r => r.Step >= step || r.Status is not (RunStatus.Running or RunStatus.Pending), RunTimeout);
+
+    private static async Task CompletesLikeOneProcessAsync(NodeProcessCluster cluster, ControlClient client, string runId)
+    {
+        var done = await NodeProcessCluster.WaitForAsync(client, runId, r => r.Status is RunStatus.Completed or RunStatus.Failed, RunTimeout);
+        Assert.True(done.Status == RunStatus.Completed, $"{done.Status}: {done.Reason}");
+        await ReferenceRun.AssertMatchesAsync(cluster.Directory, runId, done.TotalSteps, Spec, width: 3);
+    }
+
+    [Fact]
+    public async Task A_worker_killed_mid_run_leaves_its_batches_to_the_others()
+    {
+        var (cluster, client, runId) = await StartRunAsync();
+        await using var _ = cluster;
+        using var __ = client;
+        await ReachStepAsync(client, runId, 20);
+        cluster.Nodes[^1].Child.Kill();
+        await CompletesLikeOneProcessAsync(cluster, client, runId);
+    }
+
+    [Fact]
+    public async Task A_parameter_server_killed_mid_run_has_its_shards_rehomed_from_the_last_checkpoint()
+    {
+        var (cluster, client, runId) = await StartRunAsync(ps: 3);
+        await using var _ = cluster;
+        using var __ = client;
+        await ReachStepAsync(client, runId, 20);
+        cluster.Nodes[2].Child.Kill();
+        await CompletesLikeOneProcessAsync(cluster, client, runId);
+    }
+
+    [Fact]
+    public async Task The_coordinator_killed_mid_run_is_restarted_elsewhere_from_the_journal()
+    {
+        var (cluster, client, runId) = await StartRunAsync(coordinators: 2);
+        await using var _ = cluster;
+        using var __ = client;
+        await ReachStepAsync(client, runId, 20);
+        cluster.Nodes[0].Child.Kill();
+        await CompletesLikeOneProcessAsync(cluster, client, runId);
+    }
+
+    [Fact]
+    public async Task A_worker_that_joins_mid_run_gets_batches_from_the_next_sync_point()
+    {
+        var (cluster, client, runId) = await StartRunAsync(workers: 2);
+        await using var _ = cluster;
+        using var __ = client;
+        await ReachStepAsync(client, runId, 15);
+        await cluster.StartAsync("worker");
+        await NodeProcessCluster.WaitForAsync(client, runId, r => r.Workers == 3 || r.Status != RunStatus.Running, RunTimeout);
+        await CompletesLikeOneProcessAsync(cluster, client, runId);
+    }
+}
+
+/// <summary>The training specs run one at a time: each starts six or seven node processes on a small machine.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TrainingProcessCollection
+{
+    public const string Name = "training node processes";
+}

@@ -1,0 +1,44 @@
+using ClusterTrainer.Training.Control;
+using ClusterTrainer.Training.Tests.Distributed;
+using Xunit;
+
+namespace ClusterTrainer.Training.Tests.Cluster;
+
+/// <summary>
+/// Nodes of one cluster in this process: the coordinator, parameter-server and worker roles on separate actor
+/// systems talking over loopback TCP. Every run must end with the parameters of one process training on the
+/// same global batches. (Crashes are pinned with real node processes killed by SIGKILL: MultiNode.Tests'
+/// TrainingFailureSpecs.)
+/// </summary>
+[Collection(TorchRngCollection.Name)]
+public sealed class ClusterEquivalenceTests
+{
+    private static string Spec => ClusterTestBed.Spec(epochs: 3, batch: 32, everySteps: 10, trainLimit: 3000, workers: 3);
+
+    private static async Task<(ClusterTestBed Bed, ITrainingNode Coordinator)> StartAsync(int psNodes = 2, int workers = 3)
+    {
+        var bed = new ClusterTestBed();
+        var first = await bed.StartAsync("coordinator");
+        for (int i = 0; i < psNodes; i++) await bed.StartAsync("ps");
+        for (int i = 0; i < workers; i++) await bed.StartAsync("worker");
+        return (bed, first);
+    }
+
+    private static async Task<RunInfo> FinishAsync(IControlPlane control, string runId) =>
+        await ClusterTestBed.WaitForAsync(control, runId, r => r.Status is RunStatus.Completed or RunStatus.Failed, TimeSpan.FromMinutes(3));
+
+    private static async Task AssertEqualsReferenceAsync(ClusterTestBed bed, RunInfo done)
+    {
+        Assert.True(done.Status == RunStatus.Completed, done.Reason);
+        await ReferenceRun.AssertMatchesAsync(bed.Directory, done.Id, done.TotalSteps, Spec, width: 3);
+    }
+
+    [Fact]
+    public async Task Synchronous_training_on_three_workers_equals_one_process_with_the_global_batch()
+    {
+        var (bed, coordinator) = await StartAsync();
+        await using var _ = bed;
+        var run = await coordinator.Control.StartRunAsync(new StartRunRequest(Spec), CancellationToken.None);
+        await AssertEqualsReferenceAsync(bed, await FinishAsync(coordinator.Control, run.Id));
+    }
+}
