@@ -2,8 +2,9 @@ using System.Globalization;
 
 namespace ClusterTrainer.Bench.Cluster;
 
-/// <summary>One exchange measurement: payload bytes per second both ways together.</summary>
-internal sealed record ExchangeSample(double BytesPerSecond, long Bytes, double Seconds, string Detail);
+/// <summary>One exchange measurement: payload bytes per second both ways together, and the CPU seconds both processes
+/// used for the whole exchange (warm-up included).</summary>
+internal sealed record ExchangeSample(double BytesPerSecond, long Bytes, double Seconds, double CpuSeconds, string Detail);
 
 /// <summary>
 /// Part 2, the parent's side: our gradient push + parameter pull of an N-parameter vector between a worker
@@ -24,7 +25,8 @@ internal static class ExchangeBench
             var ours = await OursAsync(o);
             var raw = await RawAsync(ours.Bytes);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  rep {rep + 1} ours {ours.BytesPerSecond / 1e9:0.00} GB/s ({ours.Bytes / 1e6:0} MB in {ours.Seconds:0.00} s, {ours.Detail}), raw socket {raw.BytesPerSecond / 1e9:0.00} GB/s"));
+                $"  rep {rep + 1} ours {ours.BytesPerSecond / 1e9:0.00} GB/s ({ours.Bytes / 1e6:0} MB in {ours.Seconds:0.00} s, {ours.Detail}, {ours.CpuSeconds:0.0} CPU s), " +
+                $"raw socket {raw.BytesPerSecond / 1e9:0.00} GB/s ({raw.CpuSeconds:0.0} CPU s)"));
             bestOurs = Math.Max(bestOurs, ours.BytesPerSecond);
             bestRaw = Math.Max(bestRaw, raw.BytesPerSecond);
         }
@@ -40,12 +42,14 @@ internal static class ExchangeBench
         string psAddress = await ps.ExpectAsync("address", StartTimeout);
         await worker.ExpectAsync("address", StartTimeout);
         string shards = await ps.ExpectAsync("ready", StartTimeout);
+        double cpu = ps.CpuSeconds() + worker.CpuSeconds();
         worker.Send("ps " + psAddress);
         var kv = KeyValues.Parse(await worker.ExpectAsync("result", RunTimeout));
+        cpu = ps.CpuSeconds() + worker.CpuSeconds() - cpu;
         long version = long.Parse(kv["version"], CultureInfo.InvariantCulture);
         if (version != WarmupSteps + o.ExchangeSteps)
             throw new InvalidOperationException($"the exchange ended at parameter version {version}, expected {WarmupSteps + o.ExchangeSteps}");
-        return new ExchangeSample(kv.Double("bytes_per_s"), long.Parse(kv["bytes"], CultureInfo.InvariantCulture), kv.Double("seconds"), shards);
+        return new ExchangeSample(kv.Double("bytes_per_s"), long.Parse(kv["bytes"], CultureInfo.InvariantCulture), kv.Double("seconds"), cpu, shards);
     }
 
     /// <summary>The baseline: <paramref name="bytes"/> in all, half each way at once, over one plain socket.</summary>
@@ -55,9 +59,11 @@ internal static class ExchangeBench
         string each = I(bytes / 2);
         await using var ps = ChildProcess.StartNode(RawSocketNodes.Ps, [each], env);
         string port = await ps.ExpectAsync("port", StartTimeout);
+        double psCpu = ps.CpuSeconds();
         await using var worker = ChildProcess.StartNode(RawSocketNodes.Worker, [each, port], env);
         var kv = KeyValues.Parse(await worker.ExpectAsync("result", RunTimeout));
-        return new ExchangeSample(kv.Double("bytes_per_s"), long.Parse(kv["bytes"], CultureInfo.InvariantCulture), kv.Double("seconds"), "raw");
+        double cpu = ps.CpuSeconds() - psCpu + worker.CpuSeconds();
+        return new ExchangeSample(kv.Double("bytes_per_s"), long.Parse(kv["bytes"], CultureInfo.InvariantCulture), kv.Double("seconds"), cpu, "raw");
     }
 
     private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);

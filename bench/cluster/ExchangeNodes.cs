@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using ClusterTrainer.Actors;
 using ClusterTrainer.Actors.Remote;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ClusterTrainer.Training.Distributed;
+using ClusterTrainer.Training.Distributed.Compression;
 using ClusterTrainer.Training.Distributed.ParameterServer;
 using ClusterTrainer.Training.Distributed.Remote;
 using ClusterTrainer.Training.Runs;
@@ -13,7 +16,7 @@ namespace ClusterTrainer.Bench.Cluster;
 /// Part 2, node side: a parameter-server process holding an N-parameter flat vector in shards of the bench's
 /// bound (real <see cref="ParameterServerActor"/>s, sync mode, plain SGD so the optimizer costs little next to
 /// the transfer), and a worker process whose <see cref="ExchangeDriver"/> pushes every gradient slice and pulls
-/// every parameter slice per step with the trainer's own messages over remoting.
+/// every parameter slice per step with the trainer's own messages over remoting, pushing as the runtime's workers do.
 /// </summary>
 internal static class ExchangeNodeRoles
 {
@@ -54,7 +57,7 @@ internal static class ExchangeNodeRoles
         var ps = Address.Parse(NodeHost.Expect("ps")[0]);
         var remoting = Remoting.Get(node.System);
         var shards = layout.Shards.Select(s => (s, remoting.ActorFor(TrainingNodes.PathOf(ps, TrainingNodes.ShardName(s.Index))))).ToArray();
-        var gradient = new float[layout.ParameterCount];
+        var gradient = GC.AllocateArray<float>(checked((int)layout.ParameterCount), pinned: true); // borrowed by the pushes: must not move
         Array.Fill(gradient, 1e-3f);
         var driver = node.System.ActorOf(Props.CreateBy(() => new ExchangeDriver(shards, gradient, warmup, steps)), WorkerId);
         var done = driver.Ask(RunExchange.Instance, TimeSpan.FromMinutes(10)).GetAwaiter().GetResult() switch
@@ -115,12 +118,17 @@ internal sealed class ExchangeDriver : ReceiveActor
         _awaiting = _shards.Length;
         foreach (var (spec, shard) in _shards)
         {
-            var payload = Payloads.FromFloats(Payloads.ShardName(spec.Index), _step, _gradient.AsSpan((int)spec.Offset, (int)spec.Length));
+            // Uncompressed pushes borrow the gradient memory, as the cluster runtime's RunWorker sends them (no copy); the
+            // buffer never changes, so the lifetime rule of BorrowedFloats holds.
+            var payload = BorrowedFloats.Payload(Payloads.ShardName(spec.Index), _step, AddressOf(spec.Offset), (int)spec.Length);
             _bytes += payload.Data.Length;
             shard.Tell(new PushGradient(spec.Index, ExchangeNodeRoles.WorkerId, _step, 1, payload), Self);
             shard.Tell(new PullParameters(spec.Index, ExchangeNodeRoles.WorkerId, _step + 1), Self);
         }
     }
+
+    private unsafe nint AddressOf(long offset) =>
+        (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_gradient)) + checked((nint)(offset * sizeof(float)));
 
     private void OnSlice(ParameterSlice slice)
     {
