@@ -53,7 +53,6 @@ static int NodeMain(string role, string[] rest)
             ExchangeNodeRoles.Worker => ExchangeNodeRoles.RunWorker(rest),
             RawSocketNodes.Ps => RawSocketNodes.RunPs(rest),
             RawSocketNodes.Worker => RawSocketNodes.RunWorker(rest),
-            ClusterNodeRole.Name => ClusterNodeRole.Run(rest),
             _ => throw new ArgumentException($"unknown node role '{role}'"),
         };
     }
