@@ -49,9 +49,22 @@ internal static class TrainingBench
             foreach (var n in nodes) n.Send("placement " + string.Join(' ', addresses));
             foreach (var n in nodes) await n.ExpectAsync("ready", StartTimeout);
             nodes[0].Send("run");
-            var kv = KeyValues.Parse(await nodes[0].ExpectAsync("result", RunTimeout));
-            return new TrainingSample(kv.Double("samples_per_s"), kv["final_loss"],
-                $"{kv["shards"]} shard(s), step p50 {kv["step_ms_p50"]} ms, p90 {kv["step_ms_p90"]} ms");
+            KeyValues result, timing;
+            try
+            {
+                result = KeyValues.Parse(await nodes[0].ExpectAsync("result", RunTimeout));
+                nodes[1].Send("report");
+                timing = KeyValues.Parse(await nodes[1].ExpectAsync("timing", StartTimeout));
+            }
+            catch (InvalidOperationException e)
+            {
+                // The coordinator only knows that a node failed; the failing node's log says why.
+                var logs = nodes.Skip(1).Where(n => n.StderrTail().Count > 0)
+                    .Select(n => $"\n{n.Name} (pid {n.Pid}) stderr:\n" + string.Join('\n', n.StderrTail().TakeLast(15)));
+                throw new InvalidOperationException(e.Message + string.Concat(logs), e);
+            }
+            return new TrainingSample(result.Double("samples") / timing.Double("seconds"), result["final_loss"],
+                $"{timing["shards"]} shard(s), step p50 {timing["step_ms_p50"]} ms, p90 {timing["step_ms_p90"]} ms");
         }
         finally
         {
