@@ -1,2 +1,3 @@
-Console.Error.WriteLine("ctr: not yet implemented");
-return 1;
+using ClusterTrainer.Cli;
+
+return await CtrApp.RunAsync(args, CliContext.ForProcess());

@@ -26,8 +26,9 @@ internal sealed class EventStreams(IControlPlane control, INodeLog log, TimeSpan
     public async Task Events(HttpContext ctx)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, stopping);
+        var events = control.EventsAsync(cts.Token); // subscribe before the client sees the headers: nothing after them is missed
         await StartSse(ctx, cts.Token);
-        await Pump(ctx, control.EventsAsync(cts.Token), static e => EventFrame(e), skip: null, cts.Token);
+        await Pump(ctx, events, static e => EventFrame(e), skip: null, cts.Token);
     }
 
     public async Task Log(HttpContext ctx)

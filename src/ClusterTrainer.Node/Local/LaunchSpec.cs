@@ -33,7 +33,15 @@ public sealed record LaunchSpec(string Yaml, string Source, RunSpec Parsed)
             yaml = File.ReadAllText(source);
         }
         yaml = ApplyOverrides(yaml, source, o);
-        return new LaunchSpec(yaml, source, RunSpecParser.Parse(yaml, source, ModelZoo.Names.ToList()));
+        var parsed = RunSpecParser.Parse(yaml, source, ModelZoo.Names.ToList());
+        if (parsed.Training.Workers == 0)
+        {
+            // "0 = the workers live at start": the launcher knows how many it started, and the coordinator then waits
+            // for all of them instead of starting with whichever registered first.
+            yaml = Write(yaml, source, [(["training", "workers"], Text(o.Workers))]);
+            parsed = RunSpecParser.Parse(yaml, source, ModelZoo.Names.ToList());
+        }
+        return new LaunchSpec(yaml, source, parsed);
     }
 
     /// <summary>Writes the overrides the user gave into the YAML; without any, the text is returned unchanged (comments kept).</summary>
@@ -45,8 +53,14 @@ public sealed record LaunchSpec(string Yaml, string Source, RunSpec Parsed)
         if (o.Seed is { } seed) changes.Add((["training", "seed"], Text(seed)));
         if (o.LearningRate is { } lr) changes.Add((["optimizer", "lr"], lr.ToString("R", CultureInfo.InvariantCulture)));
         if (o.DataDir is { } dir) changes.Add((["dataset", "dir"], Path.GetFullPath(dir)));
-        if (changes.Count == 0) return yaml;
+        if (o.TrainLimit is { } train) changes.Add((["dataset", "train_limit"], Text(train)));
+        if (o.TestLimit is { } test) changes.Add((["dataset", "test_limit"], Text(test)));
+        return changes.Count == 0 ? yaml : Write(yaml, source, changes);
+    }
 
+    /// <summary>Sets each dotted path of <paramref name="changes"/> to its value, creating mappings on the way.</summary>
+    private static string Write(string yaml, string source, List<(string[] Path, string Value)> changes)
+    {
         var stream = new YamlStream();
         try { stream.Load(new StringReader(yaml)); }
         catch (YamlDotNet.Core.YamlException e)

@@ -5,7 +5,7 @@ namespace ClusterTrainer.Node.Local;
 
 /// <summary>
 /// Options of <c>ClusterTrainer.Node local</c>, the launcher of a whole cluster on loopback. Spec overrides
-/// (epochs, batch size, learning rate, seed) change the run spec before it is sent; the rest shape the cluster.
+/// (epochs, batch size, learning rate, seed, data limits) change the run spec before it is sent; the rest shape the cluster.
 /// </summary>
 public sealed record LauncherOptions
 {
@@ -19,6 +19,9 @@ public sealed record LauncherOptions
     public int? BatchSize { get; init; }
     public double? LearningRate { get; init; }
     public long? Seed { get; init; }
+    /// <summary>Use only the first N training / test images (quick runs); null keeps the spec's.</summary>
+    public int? TrainLimit { get; init; }
+    public int? TestLimit { get; init; }
     /// <summary>Torch threads of every node; null picks per role (workers share the cores, ps nodes take one).</summary>
     public int? Threads { get; init; }
     public string Device { get; init; } = "auto";
@@ -41,6 +44,8 @@ public sealed record LauncherOptions
         "  --batch-size N       override training.batch_size, per worker (1-65536)\n" +
         "  --lr X               override optimizer.lr (> 0)\n" +
         "  --seed N             override training.seed (>= 0)\n" +
+        "  --train-limit N      override dataset.train_limit: train on the first N images only (100-60000)\n" +
+        "  --test-limit N       override dataset.test_limit: test on the first N images only (1-10000)\n" +
         "  --threads N          torch threads per node, 1-1024 (default: workers share the cores, ps nodes 1, coordinator all)\n" +
         "  --device D           auto, cpu or cuda (default auto)\n" +
         "  --data-dir DIR       dataset folder for the nodes and the spec's dataset.dir\n" +
@@ -48,7 +53,7 @@ public sealed record LauncherOptions
         "  --stop-grace S       seconds a node gets to leave after SIGTERM before it is killed, 1-600 (default 30)";
 
     private static readonly string[] Flags =
-        ["--workers", "--ps", "--spec", "--dir", "--epochs", "--batch-size", "--lr", "--seed", "--threads", "--device",
+        ["--workers", "--ps", "--spec", "--dir", "--epochs", "--batch-size", "--lr", "--seed", "--train-limit", "--test-limit", "--threads", "--device",
          "--data-dir", "--ready-timeout", "--stop-grace", "--help"];
 
     /// <summary>Parses <c>--name value</c> / <c>--name=value</c>; throws <see cref="ArgumentException"/> with a message for the user.</summary>
@@ -79,6 +84,8 @@ public sealed record LauncherOptions
                 "--lr" => o with { LearningRate = Positive(name, value) },
                 "--seed" => o with { Seed = long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long s) ? s
                     : throw new ArgumentException($"--seed '{value}' is not a non-negative whole number.") },
+                "--train-limit" => o with { TrainLimit = Int(name, value, 100, 60_000) },
+                "--test-limit" => o with { TestLimit = Int(name, value, 1, 10_000) },
                 "--threads" => o with { Threads = Int(name, value, 1, 1024) },
                 "--device" => o with { Device = value.ToLowerInvariant() is "auto" or "cpu" or "cuda" ? value.ToLowerInvariant()
                     : throw new ArgumentException($"--device '{value}' is not a device; use auto, cpu or cuda.") },

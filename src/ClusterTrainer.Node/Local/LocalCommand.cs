@@ -43,7 +43,7 @@ public static class LocalCommand
             $"clustertrainer-local-{DateTime.Now:yyyyMMdd-HHmmss}-{Environment.ProcessId}"));
         Directory.CreateDirectory(dir);
         var plan = ClusterPlan.Create(options, dir, ClusterPlan.FreePort());
-        Status($"local cluster: 1 coordinator, {options.ParameterServers} ps, {options.Workers} workers on {ClusterPlan.LoopbackHost}; " +
+        Status($"local cluster: 1 coordinator, {options.ParameterServers} ps, {options.Workers} worker{(options.Workers == 1 ? "" : "s")} on {ClusterPlan.LoopbackHost}; " +
                $"store, checkpoints and logs in {dir}");
 
         using var interrupted = new CancellationTokenSource();
@@ -59,7 +59,8 @@ public static class LocalCommand
                 return;
             }
             Status("killing every node now");
-            cluster?.KillAll();
+            if (cluster is not null) cluster.KillAll();
+            else Environment.Exit(130); // still starting: the nodes see their stdin close and leave by themselves
         }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
@@ -69,7 +70,8 @@ public static class LocalCommand
         {
             cluster = await LocalCluster.StartAsync(plan, NodeExecutable.Current(), options.ReadyTimeout, options.StopGrace,
                 n => Status($"node {n.Name} exited with code {n.ExitCode}; its log: {n.LogPath}"), interrupted.Token);
-            Status($"{cluster.Nodes.Count} nodes ready; control API {cluster.ControlUrls[0]} (token in the nodes' environment)");
+            string tokenFile = WriteToken(plan);
+            Status($"{cluster.Nodes.Count} nodes ready; control API {cluster.ControlUrls[0]} (bearer token in {tokenFile})");
 
             // If every node process is gone nobody will ever end the run: stop following.
             using var follow = CancellationTokenSource.CreateLinkedTokenSource(interrupted.Token);
@@ -83,7 +85,7 @@ public static class LocalCommand
             catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
             {
                 if (run is not null) await TryStopRun(client, run.Id);
-                Status("interrupted; stopping the nodes");
+                Status("interrupted");
                 return 130;
             }
             catch (OperationCanceledException) when (follow.IsCancellationRequested)
@@ -144,6 +146,16 @@ public static class LocalCommand
         {
             Status($"could not stop run {runId}: {e.Message}");
         }
+    }
+
+    /// <summary>The API token, readable only by this user, so <c>ctr --token "$(cat DIR/control-token)"</c> works while the job runs.</summary>
+    private static string WriteToken(ClusterPlan plan)
+    {
+        string path = Path.Combine(plan.Dir, "control-token");
+        File.WriteAllText(path, "");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(path, plan.Token + "\n");
+        return path;
     }
 
     private static void Status(string message) => Console.Error.WriteLine($"[local] {message}");

@@ -57,24 +57,30 @@ public static class RunDisplay
     private sealed class PlainDisplay(TextWriter output) : IRunDisplay
     {
         private int _epochs = 1;
-        private long _every = 1;
+        private long _every = 1, _printed;
         private double? _valAccuracy;
 
         public void Started(RunInfo run)
         {
             _epochs = Math.Max(1, run.Epochs);
-            _every = Math.Max(1, run.TotalSteps / (_epochs * 10L));
-            output.WriteLine($"run {run.Id} ({run.Name}): {run.Epochs} epochs, {run.TotalSteps} steps, {run.Workers} workers");
+            output.WriteLine($"run {run.Id} ({run.Name}): {run.Epochs} epochs");
         }
 
         public void OnEvent(RunEvent e)
         {
+            if (e.TotalSteps is { } total and > 0) _every = Math.Max(1, total / (_epochs * 10L));
             if (e.Type == "Step")
             {
-                if (e.Step is { } s && (s % _every == 0 || s == e.TotalSteps)) output.WriteLine(StepText(e, _epochs, _valAccuracy));
+                // About ten lines per epoch: a line when the step crosses the next multiple of _every.
+                if (e.Step is { } s && (s / _every > _printed / _every || s == e.TotalSteps))
+                {
+                    _printed = s;
+                    output.WriteLine(StepText(e, _epochs, _valAccuracy));
+                }
                 return;
             }
             if (e.Type == "EpochEnded") _valAccuracy = e.ValidationAccuracy ?? _valAccuracy;
+            if (e.Type == "Recovery" && e.Step is { } from) _printed = from; // a rollback replays steps: count from there
             if (Describe(e) is { } line) output.WriteLine(line);
         }
 
@@ -90,7 +96,7 @@ public static class RunDisplay
         public void Started(RunInfo run)
         {
             _epochs = Math.Max(1, run.Epochs);
-            _bar = ctx.AddTask(Markup.Escape($"run {run.Id}: starting {run.Workers} workers"), maxValue: Math.Max(1, run.TotalSteps));
+            _bar = ctx.AddTask(Markup.Escape($"run {run.Id}: waiting for the workers"), maxValue: Math.Max(1, run.TotalSteps));
             if (run.TotalSteps <= 0) _bar.IsIndeterminate = true;
         }
 
@@ -100,13 +106,16 @@ public static class RunDisplay
             {
                 if (e.TotalSteps is { } total and > 0) { _bar.MaxValue = total; _bar.IsIndeterminate = false; }
                 if (e.Step is { } s) _bar.Value = s;
-                _bar.Description = Markup.Escape(StepText(e, _epochs, _valAccuracy));
+                // Short: the bar, percentage and times share one terminal line with it.
+                _bar.Description = Markup.Escape($"epoch {e.Epoch + 1}/{_epochs} loss {F(e.Loss, "0.0000")} " +
+                                                 $"{F(e.SamplesPerSecond, "0")}/s val {F(_valAccuracy, "0.000")}");
                 return;
             }
             if (e.Type == "EpochEnded") _valAccuracy = e.ValidationAccuracy ?? _valAccuracy;
             if (e.Type == "RunEnded" && _bar is not null)
             {
                 if (e.Status == RunStatus.Completed) _bar.Value = _bar.MaxValue;
+                _bar.Description = Markup.Escape($"run {e.Status}: val {F(e.ValidationAccuracy, "0.000")} test {F(e.TestAccuracy, "0.000")}");
                 _bar.StopTask();
             }
             if (Describe(e) is { } line) AnsiConsole.MarkupLine(Markup.Escape(line));

@@ -122,10 +122,17 @@ public sealed class NodeControlPlane : IControlPlane, IDisposable
 
     public Task DownAsync(string address, CancellationToken ct) { Cluster.Down(ParseAddress(address)); return Task.CompletedTask; }
 
-    public async IAsyncEnumerable<RunEvent> EventsAsync([EnumeratorCancellation] CancellationToken ct)
+    /// <summary>Subscribes at once (not at the first read), so nothing published after this call is missed.</summary>
+    public IAsyncEnumerable<RunEvent> EventsAsync(CancellationToken ct)
     {
         var channel = Channel.CreateBounded<RunEvent>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest });
         _listeners[channel] = 0;
+        ct.Register(() => _listeners.TryRemove(channel, out _)); // also when the stream is never read
+        return Read(channel, ct);
+    }
+
+    private async IAsyncEnumerable<RunEvent> Read(Channel<RunEvent> channel, [EnumeratorCancellation] CancellationToken ct)
+    {
         try
         {
             await foreach (var e in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false)) yield return e;

@@ -153,6 +153,7 @@ public sealed partial class RunCoordinator
         {
             x.Run.Apply(e);
             x.Workers = workers;
+            x.Rates.Clear(); // worker ids are per generation
             x.From = from;
             x.Start = start;
             Array.Clear(x.Shards);
@@ -191,6 +192,7 @@ public sealed partial class RunCoordinator
         var self = Remoting.Get(Context.System).Address;
         var paths = x.Shards.Select(s => s!.Path.Address.HasLocalScope ? s.Path.WithAddress(self).ToString() : s.Path.ToString()).ToArray();
         var ids = x.Workers.Select(w => w.Id).ToArray();
+        Log.Debug($"Run {x.Run.Id} generation {x.Generation}: steps [{x.From}, {x.Until}) on {x.Workers.Count} workers, {x.Shards.Length} shards.");
         for (int i = 0; i < x.Workers.Count; i++)
             x.Workers[i].Host.Tell(new AssignWork(x.Run.Id, x.Generation, x.Run.SpecYaml, x.Plan.Width, x.Plan.MaxShardElements, ids, i, x.From, x.Until, paths), Self);
     }

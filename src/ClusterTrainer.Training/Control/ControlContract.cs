@@ -35,7 +35,12 @@ public sealed record AddressRequest(string? Address);
 
 public sealed record ControlError(string Error, IReadOnlyList<string>? Details = null);
 
-/// <summary>One run as lists show it.</summary>
+/// <summary>
+/// One run as lists show it. <see cref="Epoch"/> counts finished epochs (0 before the first ends); <see cref="Step"/>
+/// is the next global step to train (steps and epoch indices elsewhere count from 0: <see cref="EpochMetrics.Epoch"/>
+/// and <see cref="RunEvent.Epoch"/> are 0-based indices). Pause, resume and stop answer with the state when the
+/// request was taken; the status changes at the next sync point.
+/// </summary>
 public sealed record RunInfo(
     string Id,
     string Name,

@@ -13,22 +13,36 @@ public sealed class LaunchSpecTests : IDisposable
     [Fact]
     public void The_default_spec_is_the_example_file_built_into_the_executable()
     {
-        var spec = LaunchSpec.Load(new LauncherOptions());
-        string example = File.ReadAllText(Path.Combine(RepoRoot(), "examples", "fashion-mnist-cnn.yaml"));
-        Assert.Equal(example, spec.Yaml);
+        var spec = LaunchSpec.Load(new LauncherOptions { Workers = 3 });
+        string path = Path.Combine(RepoRoot(), "examples", "fashion-mnist-cnn.yaml");
+        var example = RunSpecParser.ParseFile(path, ["seed-cnn"]);
         Assert.Equal("examples/fashion-mnist-cnn.yaml", spec.Source);
-        Assert.Equal("seed-cnn", spec.Parsed.Model);
+        Assert.Equal(0, example.Training.Workers);
+        // The example leaves the width to the workers live at start; the launcher knows it started 3.
+        Assert.Equal(example with { Training = example.Training with { Workers = 3 } }, spec.Parsed);
+    }
+
+    [Fact]
+    public void A_width_the_spec_sets_is_kept()
+    {
+        string path = Path.Combine(_dir, "two.yaml");
+        File.WriteAllText(path, File.ReadAllText(Path.Combine(RepoRoot(), "examples", "fashion-mnist-cnn.yaml"))
+            .Replace("  epochs: 5", "  epochs: 5\n  workers: 2"));
+        Assert.Equal(2, LaunchSpec.Load(new LauncherOptions { Spec = path, Workers = 3 }).Parsed.Training.Workers);
     }
 
     [Fact]
     public void Overrides_are_written_into_the_spec_before_it_is_checked()
     {
-        var spec = LaunchSpec.Load(new LauncherOptions { Epochs = 2, BatchSize = 16, LearningRate = 0.0025, Seed = 9, DataDir = _dir });
+        var spec = LaunchSpec.Load(new LauncherOptions { Epochs = 2, BatchSize = 24, LearningRate = 0.0025, Seed = 9, DataDir = _dir,
+                                                         TrainLimit = 1200, TestLimit = 500 });
         Assert.Equal(2, spec.Parsed.Training.Epochs);
-        Assert.Equal(16, spec.Parsed.Training.BatchSize);
+        Assert.Equal(24, spec.Parsed.Training.BatchSize);
         Assert.Equal(9, spec.Parsed.Training.Seed);
         Assert.Equal(0.0025, spec.Parsed.Optimizer.Lr);
         Assert.Equal(_dir, spec.Parsed.Dataset.Directory);
+        Assert.Equal(1200, spec.Parsed.Dataset.TrainLimit);
+        Assert.Equal(500, spec.Parsed.Dataset.TestLimit);
         Assert.Equal(5.0, spec.Parsed.Training.ClipGradNorm); // untouched keys stay
     }
 

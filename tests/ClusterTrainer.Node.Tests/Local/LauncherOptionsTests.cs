@@ -24,11 +24,11 @@ public sealed class LauncherOptionsTests
     {
         var o = LauncherOptions.Parse([
             "--workers", "4", "--ps=1", "--spec", "my.yaml", "--dir=/tmp/c", "--epochs", "2", "--batch-size", "16", "--lr", "0.01",
-            "--seed", "7", "--threads=2", "--device", "CPU", "--data-dir", "/data", "--ready-timeout", "30", "--stop-grace", "5"]);
+            "--seed", "7", "--train-limit", "600", "--test-limit=50", "--threads=2", "--device", "CPU", "--data-dir", "/data", "--ready-timeout", "30", "--stop-grace", "5"]);
         Assert.Equal(new LauncherOptions
         {
             Workers = 4, ParameterServers = 1, Spec = "my.yaml", Dir = "/tmp/c", Epochs = 2, BatchSize = 16, LearningRate = 0.01,
-            Seed = 7, Threads = 2, Device = "cpu", DataDir = "/data", ReadyTimeout = TimeSpan.FromSeconds(30), StopGrace = TimeSpan.FromSeconds(5),
+            Seed = 7, TrainLimit = 600, TestLimit = 50, Threads = 2, Device = "cpu", DataDir = "/data", ReadyTimeout = TimeSpan.FromSeconds(30), StopGrace = TimeSpan.FromSeconds(5),
         }, o);
         Assert.True(LauncherOptions.Parse(["--help"]).Help);
     }
@@ -46,6 +46,7 @@ public sealed class LauncherOptionsTests
     [InlineData("3", "unexpected argument '3'")]
     [InlineData("--spec=", "--spec needs a path")]
     [InlineData("--ready-timeout 0", "--ready-timeout 0 is out of range")]
+    [InlineData("--train-limit 10", "--train-limit 10 is out of range; it must be between 100 and 60000")]
     public void Bad_options_say_what_is_wrong(string args, string expected)
     {
         var e = Assert.Throws<ArgumentException>(() => LauncherOptions.Parse(args.Split(' ')));

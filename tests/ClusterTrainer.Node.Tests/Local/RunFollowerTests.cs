@@ -171,13 +171,15 @@ public sealed class RunFollowerTests
         await first.DisposeAsync();
         await Eventually(() => plane.Subscriptions == 2, "the follower subscribes on the second node");
         plane.Publish(Event("Step", 2));
+        // Shown means read from the new stream, after the status check that follows a reconnect.
+        await Eventually(() => display.Lines.Contains("Step r1 2"), "a step from the second node is shown");
         plane.Run = plane.Run with { Status = RunStatus.Completed, TestAccuracy = 0.9 };
         plane.Publish(Event("RunEnded", 200, RunStatus.Completed));
 
         var detail = await follow.WaitAsync(Patience);
         Assert.Equal(RunStatus.Completed, detail.Run.Status);
         Assert.Contains(display.Lines, l => l.StartsWith("note the event stream", StringComparison.Ordinal));
-        Assert.Contains("Step r1 2", display.Lines);
+        Assert.Equal("RunEnded r1 200", display.Lines.Last());
     }
 
     [Fact]
@@ -196,6 +198,21 @@ public sealed class RunFollowerTests
         var detail = await follow.WaitAsync(Patience);
         Assert.Equal(RunStatus.Failed, detail.Run.Status);
         Assert.Equal("every worker left", detail.Run.Reason);
+    }
+
+    [Fact]
+    public async Task A_run_that_ends_without_an_event_reaching_the_stream_is_noticed_by_polling_its_status()
+    {
+        var plane = new ScriptedPlane();
+        await using var server = await Serve(plane);
+        using var client = new ControlClient(() => [server.Url], Token);
+        var follow = RunFollower.RunAsync(client, Spec(), new RecordingDisplay(), _ => { }, CancellationToken.None, TimeSpan.FromMilliseconds(100));
+        await plane.Started.Task.WaitAsync(Patience);
+        plane.Run = plane.Run with { Status = RunStatus.Failed, Reason = "dataset folder missing" };
+
+        var detail = await follow.WaitAsync(Patience);
+        Assert.Equal(RunStatus.Failed, detail.Run.Status);
+        Assert.Equal("dataset folder missing", detail.Run.Reason);
     }
 
     [Fact]

@@ -14,6 +14,9 @@ internal sealed class ClusterTestBed : IAsyncDisposable
 
     public ClusterSettings Settings { get; } = ClusterSettings.ForTests();
 
+    /// <summary>The store every node uses: the SQLite file in <see cref="Directory"/> unless a test sets another.</summary>
+    public string? Store { get; init; }
+
     public IReadOnlyList<ITrainingNode> Nodes => _nodes;
 
     public NodeOptions Options(params string[] roles) => new()
@@ -21,7 +24,7 @@ internal sealed class ClusterTestBed : IAsyncDisposable
         Port = 0,
         Roles = roles,
         Secret = Secret,
-        Store = "sqlite:" + Path.Combine(Directory, "cluster.db"),
+        Store = Store ?? "sqlite:" + Path.Combine(Directory, "cluster.db"),
         CheckpointDir = Path.Combine(Directory, "checkpoints"),
         HttpPort = -1,
         Seeds = _nodes.Count > 0 ? [_nodes[0].Address] : [],
@@ -35,7 +38,8 @@ internal sealed class ClusterTestBed : IAsyncDisposable
     }
 
     /// <summary>A small, fast run: the dropout-free MLP on a Fashion-MNIST subset.</summary>
-    public static string Spec(int epochs = 2, int batch = 32, int everySteps = 20, string optimizer = "adam", int trainLimit = 1200, int workers = 0) => $"""
+    public static string Spec(int epochs = 2, int batch = 32, int everySteps = 20, string optimizer = "adam", int trainLimit = 1200, int workers = 0,
+        string sync = "{ mode: sync }") => $"""
         name: cluster-test
         model: mlp-classifier
         dataset:
@@ -51,6 +55,7 @@ internal sealed class ClusterTestBed : IAsyncDisposable
           epochs: {epochs}
           seed: 7
           workers: {workers}
+        sync: {sync}
         checkpoint:
           every_steps: {everySteps}
           keep: 3
@@ -73,10 +78,17 @@ internal sealed class ClusterTestBed : IAsyncDisposable
         throw new TimeoutException($"Run {runId} did not reach the expected state within {timeout}; last seen: {last}");
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops every node (the store and checkpoint folder stay for the next nodes).</summary>
+    public async Task StopAllAsync()
     {
         foreach (var node in Enumerable.Reverse(_nodes))
             await node.DisposeAsync();
+        _nodes.Clear();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAllAsync();
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
     }
 }

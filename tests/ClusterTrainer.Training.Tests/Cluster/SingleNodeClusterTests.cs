@@ -1,5 +1,6 @@
 using ClusterTrainer.Training.Control;
 using ClusterTrainer.Training.Tests.Distributed;
+using ClusterTrainer.TestKit.Postgres;
 using Xunit;
 
 namespace ClusterTrainer.Training.Tests.Cluster;
@@ -7,10 +8,14 @@ namespace ClusterTrainer.Training.Tests.Cluster;
 [Collection(TorchRngCollection.Name)]
 public sealed class SingleNodeClusterTests
 {
-    [Fact]
-    public async Task A_node_with_every_role_trains_a_run_to_completion_with_checkpoints_and_epoch_metrics()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_node_with_every_role_trains_a_run_to_completion_and_a_restarted_cluster_recovers_it_from_the_store(string kind)
     {
-        await using var bed = new ClusterTestBed();
+        await using var postgres = kind == "postgres" ? await PostgresTestServer.StartAsync() : null;
+        string? store = postgres is null ? null : "postgres:" + postgres.ConnectionString(await postgres.CreateDatabaseAsync());
+        await using var bed = new ClusterTestBed { Store = store };
         var node = await bed.StartAsync("coordinator", "ps", "worker");
         var run = await node.Control.StartRunAsync(new StartRunRequest(ClusterTestBed.Spec(), "test"), CancellationToken.None);
         Assert.Equal(RunStatus.Pending, run.Status);
@@ -27,6 +32,14 @@ public sealed class SingleNodeClusterTests
         Assert.NotEmpty(checkpoints);
         Assert.Equal(done.TotalSteps, checkpoints.Max(c => c.Step));
         Assert.InRange(checkpoints.Count, 1, 3);
+
+        // A new cluster on the same store: the coordinator's journal and the checkpoint manifests are still there.
+        await bed.StopAllAsync();
+        var again = await bed.StartAsync("coordinator", "ps", "worker");
+        var recovered = await ClusterTestBed.WaitForAsync(again.Control, run.Id, r => r.Status == RunStatus.Completed, TimeSpan.FromMinutes(1));
+        Assert.Equal(done.TestAccuracy, recovered.TestAccuracy);
+        Assert.Equal(detail.Epochs, (await again.Control.GetRunAsync(run.Id, CancellationToken.None)).Epochs);
+        Assert.Equal(checkpoints.Select(c => c.Step), (await again.Control.CheckpointsAsync(run.Id, CancellationToken.None)).Select(c => c.Step));
     }
 
     [Fact]

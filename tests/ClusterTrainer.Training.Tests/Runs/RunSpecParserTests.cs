@@ -27,10 +27,11 @@ public sealed class RunSpecParserTests
         Assert.Equal("seed-cnn", spec.Model);
         Assert.Equal("adam", spec.Optimizer.Name);
         Assert.Equal(0.999, spec.Optimizer.Beta2);
-        Assert.Equal(64, spec.Training.BatchSize);
+        Assert.Equal(16, spec.Training.BatchSize);
+        Assert.Equal(3, spec.Training.Workers);
         Assert.Equal(2, spec.Training.EarlyStoppingPatience);
         Assert.Equal(SyncMode.Sync, spec.Sync.Mode);
-        Assert.Equal(new ScheduleSpec("step", 3, 0.5, 1, 0, 10, 0.1), spec.Schedule);
+        Assert.Equal(new ScheduleSpec("exponential", 1, 0.7, 1, 0, 10, 0.1), spec.Schedule);
     }
 
     [Fact]
