@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
+using ClusterTrainer.Bench.Checkpoint;
 using ClusterTrainer.Training.Checkpoints;
 
 // Checkpoint part write throughput vs the same bytes written raw with the same durability and preallocation
@@ -25,21 +25,10 @@ try
     long bytes = 0;
     for (var r = 0; r <= rounds; r++)
     {
-        var sw = Stopwatch.StartNew();
         var path = Path.Combine(dir, "raw.bin");
-        using (var fs = new FileStream(path + ".tmp", new FileStreamOptions
-               {
-                   Mode = FileMode.Create, Access = FileAccess.Write, BufferSize = 0, PreallocationSize = floats.Length * sizeof(float),
-               }))
-        {
-            fs.Write(MemoryMarshal.AsBytes(floats.AsSpan()));
-            fs.Flush(flushToDisk: true);
-        }
+        var rawSeconds = RawDurableWrite.Write(path, [floats]);
 
-        File.Move(path + ".tmp", path, overwrite: true);
-        var rawSeconds = sw.Elapsed.TotalSeconds;
-
-        sw.Restart();
+        var sw = Stopwatch.StartNew();
         var written = PartFile.Write(dir, "part.part", new ShardPartHeader(0, 0, r, r), floats, [momentum]);
         var partSeconds = sw.Elapsed.TotalSeconds;
         if (r == 0) continue; // warm-up
