@@ -93,14 +93,27 @@ public sealed class WorkerHost : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>
+    /// Lets go of the run's data and model. The model's gradient buffer is freed a minute later, not now: pushes of a
+    /// superseded generation are views of it (no copy) and may still sit in an outbound queue.
+    /// </summary>
     private void ReleaseRun()
     {
-        _step?.Dispose();
-        _data?.Dispose();
+        var step = _step;
+        var data = _data;
         _step = null;
         _data = null;
         _runId = null;
+        if (step is null && data is null) return;
+        _ = Task.Delay(BufferGrace).ContinueWith(_ =>
+        {
+            step?.Dispose();
+            data?.Dispose();
+        }, TaskScheduler.Default);
     }
+
+    /// <summary>How long a released run's buffers outlive it (see <see cref="ReleaseRun"/>).</summary>
+    public static readonly TimeSpan BufferGrace = TimeSpan.FromMinutes(1);
 
     protected override void PostStop() => ReleaseRun();
 }

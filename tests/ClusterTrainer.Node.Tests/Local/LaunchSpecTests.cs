@@ -17,9 +17,17 @@ public sealed class LaunchSpecTests : IDisposable
         string path = Path.Combine(RepoRoot(), "examples", "fashion-mnist-cnn.yaml");
         var example = RunSpecParser.ParseFile(path, ["seed-cnn"]);
         Assert.Equal("examples/fashion-mnist-cnn.yaml", spec.Source);
-        Assert.Equal(0, example.Training.Workers);
-        // The example leaves the width to the workers live at start; the launcher knows it started 3.
-        Assert.Equal(example with { Training = example.Training with { Workers = 3 } }, spec.Parsed);
+        Assert.Equal(3, example.Training.Workers); // the example fixes its global batch: 3 x 16
+        Assert.Equal(example, spec.Parsed);
+    }
+
+    [Fact]
+    public void A_spec_without_a_width_gets_the_number_of_workers_started()
+    {
+        string path = Path.Combine(_dir, "open.yaml");
+        File.WriteAllText(path, File.ReadAllText(Path.Combine(RepoRoot(), "examples", "fashion-mnist-cnn.yaml")).Replace("  workers: 3", "  # workers: any"));
+        Assert.Equal(0, RunSpecParser.ParseFile(path, ["seed-cnn"]).Training.Workers);
+        Assert.Equal(4, LaunchSpec.Load(new LauncherOptions { Spec = path, Workers = 4 }).Parsed.Training.Workers);
     }
 
     [Fact]
@@ -27,7 +35,7 @@ public sealed class LaunchSpecTests : IDisposable
     {
         string path = Path.Combine(_dir, "two.yaml");
         File.WriteAllText(path, File.ReadAllText(Path.Combine(RepoRoot(), "examples", "fashion-mnist-cnn.yaml"))
-            .Replace("  epochs: 5", "  epochs: 5\n  workers: 2"));
+            .Replace("  workers: 3", "  workers: 2"));
         Assert.Equal(2, LaunchSpec.Load(new LauncherOptions { Spec = path, Workers = 3 }).Parsed.Training.Workers);
     }
 
@@ -43,7 +51,7 @@ public sealed class LaunchSpecTests : IDisposable
         Assert.Equal(_dir, spec.Parsed.Dataset.Directory);
         Assert.Equal(1200, spec.Parsed.Dataset.TrainLimit);
         Assert.Equal(500, spec.Parsed.Dataset.TestLimit);
-        Assert.Equal(5.0, spec.Parsed.Training.ClipGradNorm); // untouched keys stay
+        Assert.Equal(0.7, spec.Parsed.Schedule!.Gamma); // untouched keys stay
     }
 
     [Fact]
