@@ -1,3 +1,4 @@
+using ClusterTrainer.Actors.Serialization;
 using System.Diagnostics;
 using System.Globalization;
 using ClusterTrainer.Actors;
@@ -110,6 +111,11 @@ internal sealed class ExchangeDriver : ReceiveActor
         _total = warmup + steps;
         Receive<RunExchange>(_ => { _replyTo = Sender; Begin(); });
         Receive<ParameterSlice>(OnSlice);
+        Receive<TensorPayload>(t =>
+        {
+            if (DataPlane.TryReadSlice(t, out var slice)) OnSlice(slice);
+            else t.Dispose();
+        });
     }
 
     private void Begin()
@@ -120,9 +126,10 @@ internal sealed class ExchangeDriver : ReceiveActor
         {
             // Uncompressed pushes borrow the gradient memory, as the cluster runtime's RunWorker sends them (no copy); the
             // buffer never changes, so the lifetime rule of BorrowedFloats holds.
-            var payload = BorrowedFloats.Payload(Payloads.ShardName(spec.Index), _step, AddressOf(spec.Offset), (int)spec.Length);
+            // Sent as a bare tensor frame (DataPlane), as the runtime's workers do.
+            var payload = BorrowedFloats.Payload(DataPlane.PushName(spec.Index, _step, 1, ExchangeNodeRoles.WorkerId), _step, AddressOf(spec.Offset), (int)spec.Length);
             _bytes += payload.Data.Length;
-            shard.Tell(new PushGradient(spec.Index, ExchangeNodeRoles.WorkerId, _step, 1, payload), Self);
+            shard.Tell(payload, Self);
             shard.Tell(new PullParameters(spec.Index, ExchangeNodeRoles.WorkerId, _step + 1), Self);
         }
     }

@@ -1,3 +1,4 @@
+using ClusterTrainer.Actors.Serialization;
 using System.Diagnostics;
 using System.Globalization;
 using ClusterTrainer.Actors;
@@ -129,11 +130,12 @@ internal sealed class ShardClock : ReceiveActor
         _completedAt = new long[steps];
         _pushes = new int[steps];
         var shard = Context.ActorOf(shardProps, "shard");
-        Receive<PushGradient>(m =>
+        Receive<TensorPayload>(t =>
         {
-            // One push per worker and step (the job's PushRepeats is 1).
-            if (m.Step >= 0 && m.Step < _pushes.Length && ++_pushes[m.Step] == workers) _completedAt[m.Step] = Stopwatch.GetTimestamp();
-            shard.Forward(m);
+            // Pushes are bare tensor frames (DataPlane); one per worker and step (the job's PushRepeats is 1).
+            if (DataPlane.TryReadPush(t, out var m) && m.Step >= 0 && m.Step < _pushes.Length && ++_pushes[m.Step] == workers)
+                _completedAt[m.Step] = Stopwatch.GetTimestamp();
+            shard.Forward(t);
         });
         Receive<GetStepTimes>(_ => Sender.Tell(new StepTimes(_completedAt.ToArray())));
         ReceiveAny(shard.Forward);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ClusterTrainer.Actors;
+using ClusterTrainer.Actors.Serialization;
 using ClusterTrainer.Training.Distributed;
 using ClusterTrainer.Training.Distributed.Compression;
 using ClusterTrainer.Training.Distributed.ParameterServer;
@@ -52,6 +53,11 @@ public sealed class RunWorker : ReceiveActor
         _until = work.UntilStep;
         _compression = GradientCompressions.Parse(plan.Spec.Sync.Compression);
         Receive<ParameterSlice>(OnSlice);
+        Receive<TensorPayload>(t =>
+        {
+            if (DataPlane.TryReadSlice(t, out var slice)) OnSlice(slice);
+            else t.Dispose();
+        });
         Receive<EndSegment>(OnEnd);
     }
 
@@ -103,10 +109,14 @@ public sealed class RunWorker : ReceiveActor
         GradientRules.Apply(_plan.Spec.Training, _step.Flat.ValuesSpan, _step.Flat.GradientsSpan);
         // Uncompressed: the payload is a view of the flat gradient buffer (no copy); it is not written again before
         // every shard answered this worker's next pull, which each shard does only after taking this push.
+        // Each push is a bare tensor frame (DataPlane): written to the socket straight from that memory.
         foreach (var (spec, shard) in _shards)
-            shard.Tell(new PushGradient(spec.Index, _id, step, samples, _compression == GradientCompression.None
-                ? BorrowedFloats.Gradients(Payloads.ShardName(spec.Index), step, _step.Flat, spec.Offset, (int)spec.Length)
-                : GradientCodec.Encode(Payloads.ShardName(spec.Index), step, _step.GradientOf(spec), _compression)), Self);
+        {
+            string name = DataPlane.PushName(spec.Index, step, samples, _id);
+            shard.Tell(_compression == GradientCompression.None
+                ? BorrowedFloats.Gradients(name, step, _step.Flat, spec.Offset, (int)spec.Length)
+                : GradientCodec.Encode(name, step, _step.GradientOf(spec), _compression), Self);
+        }
         long done = step - _work.FromStep + 1;
         double rate = done * (double)_plan.GlobalBatch / _work.Workers.Count / Math.Max(_clock.Elapsed.TotalSeconds, 1e-9);
         _coordinator.Tell(new StepDone(_work.RunId, _work.Generation, _id, step, loss, samples, rate), Self);

@@ -1,4 +1,5 @@
 using ClusterTrainer.Actors;
+using ClusterTrainer.Actors.Serialization;
 using ClusterTrainer.Training.Checkpoints;
 using ClusterTrainer.Training.Distributed;
 using ClusterTrainer.Training.Distributed.ParameterServer;
@@ -34,6 +35,11 @@ public sealed class ShardEntity : ReceiveActor
         _log = Context.GetLogger();
         Receive<InitShard>(OnInit);
         Receive<PushGradient>(OnPush);
+        Receive<TensorPayload>(t =>
+        {
+            if (_server is null) { t.Dispose(); return; }
+            if (!_server.TryPush(t, Self)) _log.Warning($"Shard entity: tensor '{t.Name}' is not a push; dropped.");
+        });
         Receive<PullParameters>(p => _server?.Pull(p, Sender, Self));
         Receive<CheckpointShard>(OnCheckpoint);
         Receive<SetLearningRate>(m => _server?.Shard.SetLearningRate(m.Lr));
@@ -94,7 +100,7 @@ public sealed class ShardEntity : ReceiveActor
 
     private void Replace(InitShard m, float[] values)
     {
-        _server?.Shard.Dispose();
+        _server?.Retire();
         var spec = RunPlan.ParseSpec(m.SpecYaml, m.RunId);
         var shard = new ParameterShard(new ShardSpec(m.Index, m.Offset, m.Length), values, spec.Optimizer, ShardPolicy.From(spec.Sync), m.Workers);
         _server = new ShardServer(shard) { IsGenerationScoped = true };
@@ -139,7 +145,7 @@ public sealed class ShardEntity : ReceiveActor
             shard.AppliedSteps, _startedFrom, c.Duplicates, c.Rejected + c.LateDrops, _server.BytesIn, _server.BytesOut, _generation);
     }
 
-    protected override void PostStop() => _server?.Shard.Dispose();
+    protected override void PostStop() => _server?.Retire();
 }
 
 /// <summary>

@@ -71,6 +71,42 @@ public sealed record RunFailed(string Reason);
 /// </summary>
 public sealed record RemoveWorker(string Worker);
 
+/// <summary>
+/// Pushes and parameter slices travel as bare tensor frames: the bytes are written straight from the sender's memory
+/// and read straight into a pooled buffer (no copy through a message frame). The frame's small header — the payload's
+/// name and version — carries the message's fields:
+/// <code>
+///   push:{shard}:{step}:{samples}:{worker}   version = step        → PushGradient
+///   slice:{shard}                            version = the shard's  → ParameterSlice
+/// </code>
+/// A payload whose name does not parse is not a data-plane message; receivers dispose it and log.
+/// </summary>
+public static class DataPlane
+{
+    public static string PushName(int shard, long step, int samples, string worker) => $"push:{shard}:{step}:{samples}:{worker}";
+
+    public static string SliceName(int shard) => $"slice:{shard}";
+
+    public static bool TryReadPush(TensorPayload t, out PushGradient push)
+    {
+        push = null!;
+        var parts = t.Name.Split(':', 5);
+        if (parts.Length != 5 || parts[0] != "push" || !int.TryParse(parts[1], out int shard) || shard < 0 || !long.TryParse(parts[2], out long step)
+            || !int.TryParse(parts[3], out int samples) || samples < 0 || parts[4].Length == 0)
+            return false;
+        push = new PushGradient(shard, parts[4], step, samples, t);
+        return true;
+    }
+
+    public static bool TryReadSlice(TensorPayload t, out ParameterSlice slice)
+    {
+        slice = null!;
+        if (!t.Name.StartsWith("slice:", StringComparison.Ordinal) || !int.TryParse(t.Name.AsSpan(6), out int shard) || shard < 0) return false;
+        slice = new ParameterSlice(shard, t.Version, t);
+        return true;
+    }
+}
+
 /// <summary>Builds and reads the float32 payloads of the data-plane messages.</summary>
 public static class Payloads
 {

@@ -1,4 +1,5 @@
 using ClusterTrainer.Actors;
+using ClusterTrainer.Actors.Serialization;
 using ClusterTrainer.Training.Runs;
 
 namespace ClusterTrainer.Training.Distributed.ParameterServer;
@@ -17,6 +18,10 @@ public sealed class ParameterServerActor : ReceiveActor
         _server = new ShardServer(new ParameterShard(spec, initialValues, optimizer, policy, workers));
         var shard = _server.Shard;
         Receive<PushGradient>(p => _server.Push(p, Self));
+        Receive<TensorPayload>(t =>
+        {
+            if (!_server.TryPush(t, Self)) Context.GetLogger().Warning($"Shard {_server.Shard.Spec.Index}: tensor '{t.Name}' is not a push; dropped.");
+        });
         Receive<PullParameters>(p => _server.Pull(p, Sender, Self));
         Receive<WorkerLeft>(m => { shard.Leave(m.Worker); _server.AnswerPulls(Self); });
         Receive<WorkerJoined>(m => { shard.Join(m.Worker); _server.AnswerPulls(Self); });
@@ -25,5 +30,5 @@ public sealed class ParameterServerActor : ReceiveActor
         Receive<GetShardState>(_ => Sender.Tell(shard.ExportState()));
     }
 
-    protected override void PostStop() => _server.Shard.Dispose();
+    protected override void PostStop() => _server.Retire();
 }

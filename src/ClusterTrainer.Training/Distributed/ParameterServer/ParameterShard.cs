@@ -140,7 +140,7 @@ public sealed class ParameterShard : IDisposable
         if (_pending.ContainsKey(worker)) { _duplicates++; return PushOutcome.Duplicate; }
         _pending[worker] = samples;
         _taken++;
-        for (int i = 0; i < gradient.Length; i++) _sum[i] += (double)samples * gradient[i];
+        Accumulate(_sum, gradient, samples);
         return IsStepComplete() && ApplyPending() ? PushOutcome.Applied : PushOutcome.Accepted;
     }
 
@@ -170,12 +170,48 @@ public sealed class ParameterShard : IDisposable
         foreach (var n in _pending.Values) total += n;
         // Every contributor had an empty batch: fall back to equal weights (the sums are zero anyway).
         double scale = total > 0 ? 1.0 / total : 1.0 / _pending.Count;
-        var g = _gradient.data<float>();
-        for (int i = 0; i < g.Length; i++) { g[i] = (float)(_sum[i] * scale); _sum[i] = 0; }
+        Average(_sum, _gradient.data<float>(), scale);
         _lastContributors = new HashSet<string>(_pending.Keys, StringComparer.Ordinal);
         _pending.Clear();
         Step();
         return true;
+    }
+
+    /// <summary><c>sum[i] += samples · gradient[i]</c> in double precision, vectorized.</summary>
+    private static void Accumulate(double[] sum, ReadOnlySpan<float> gradient, int samples)
+    {
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var w = new System.Numerics.Vector<double>(samples);
+            var vg = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(gradient);
+            var vs = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(sum.AsSpan());
+            for (int k = 0; k < vg.Length; k++)
+            {
+                System.Numerics.Vector.Widen(vg[k], out var low, out var high);
+                vs[2 * k] += w * low;
+                vs[2 * k + 1] += w * high;
+            }
+            i = vg.Length * System.Numerics.Vector<float>.Count;
+        }
+        for (; i < gradient.Length; i++) sum[i] += (double)samples * gradient[i];
+    }
+
+    /// <summary><c>gradient[i] = (float)(sum[i] · scale); sum[i] = 0</c>, vectorized.</summary>
+    private static void Average(double[] sum, Span<float> gradient, double scale)
+    {
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var s = new System.Numerics.Vector<double>(scale);
+            var vg = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(gradient);
+            var vs = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(sum.AsSpan());
+            for (int k = 0; k < vg.Length; k++)
+                vg[k] = System.Numerics.Vector.Narrow(vs[2 * k] * s, vs[2 * k + 1] * s);
+            i = vg.Length * System.Numerics.Vector<float>.Count;
+        }
+        for (; i < gradient.Length; i++) gradient[i] = (float)(sum[i] * scale);
+        Array.Clear(sum);
     }
 
     private void Step()

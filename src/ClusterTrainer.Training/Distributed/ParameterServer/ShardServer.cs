@@ -33,6 +33,14 @@ public sealed class ShardServer(ParameterShard shard)
         return outcome;
     }
 
+    /// <summary>Takes a push that arrived as a bare tensor frame; false (payload disposed) when it is not one.</summary>
+    public bool TryPush(Actors.Serialization.TensorPayload payload, IActorRef self)
+    {
+        if (!DataPlane.TryReadPush(payload, out var push)) { payload.Dispose(); return false; }
+        Push(push, self);
+        return true;
+    }
+
     public void Pull(PullParameters pull, IActorRef replyTo, IActorRef self)
     {
         CheckShard(pull.Shard);
@@ -56,11 +64,11 @@ public sealed class ShardServer(ParameterShard shard)
             // A worker that already holds this version gets an empty slice: "unchanged, keep yours".
             bool unchanged = IsGenerationScoped && _sent.TryGetValue(pull.Worker, out var sent) && sent == Shard.Version;
             var values = unchanged
-                ? new Actors.Serialization.TensorPayload(Payloads.ShardName(Shard.Spec.Index), Shard.Version, Actors.Serialization.TensorDType.Float32, [0], Array.Empty<byte>())
-                : GradientCodec.Encode(Payloads.ShardName(Shard.Spec.Index), Shard.Version, Shard.Values, GradientCompression.None);
+                ? new Actors.Serialization.TensorPayload(DataPlane.SliceName(Shard.Spec.Index), Shard.Version, Actors.Serialization.TensorDType.Float32, [0], Array.Empty<byte>())
+                : SliceOf(Shard);
             _sent[pull.Worker] = Shard.Version;
             BytesOut += values.Data.Length;
-            replyTo.Tell(new ParameterSlice(Shard.Spec.Index, Shard.Version, values), self);
+            replyTo.Tell(values, self); // a bare tensor frame: DataPlane.TryReadSlice on the other side
         }
     }
 
@@ -69,6 +77,35 @@ public sealed class ShardServer(ParameterShard shard)
     /// a worker of an older generation must not be fed parameters of the new one.
     /// </summary>
     public bool IsGenerationScoped { get; init; }
+
+    /// <summary>
+    /// The shard's values as a slice payload. In sync mode the values are lent, not copied: they change only when every
+    /// live worker has pushed the next step, and this worker pushes it only after this slice arrived. In the other modes
+    /// another worker's push may change them while the slice is still being written, so they are copied.
+    /// </summary>
+    private static unsafe Actors.Serialization.TensorPayload SliceOf(ParameterShard shard)
+    {
+        string name = DataPlane.SliceName(shard.Spec.Index);
+        var values = shard.Values;
+        if (shard.Policy.Mode != Runs.SyncMode.Sync || values.Length == 0)
+            return GradientCodec.Encode(name, shard.Version, values, GradientCompression.None);
+        nint address = (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values));
+        return BorrowedFloats.Payload(name, shard.Version, address, values.Length);
+    }
+
+    /// <summary>How long a retired shard's memory outlives it (see <see cref="Retire"/>).</summary>
+    public static readonly TimeSpan RetireGrace = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Frees the shard's native memory a while from now, not at once: slices lent in sync mode may still sit in an
+    /// outbound queue.
+    /// </summary>
+    public void Retire()
+    {
+        var shard = Shard;
+        _parked.Clear();
+        _ = Task.Delay(RetireGrace).ContinueWith(_ => shard.Dispose(), TaskScheduler.Default);
+    }
 
     /// <summary>Forgets parked pulls and what each worker holds (a new generation starts; the old workers are gone or superseded).</summary>
     public void DropParked()

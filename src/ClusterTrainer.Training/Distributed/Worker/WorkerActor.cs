@@ -1,4 +1,5 @@
 using ClusterTrainer.Actors;
+using ClusterTrainer.Actors.Serialization;
 using ClusterTrainer.Training.Distributed.ParameterServer;
 
 namespace ClusterTrainer.Training.Distributed.Worker;
@@ -43,6 +44,11 @@ public sealed class WorkerActor : ReceiveActor
         _stepsPerEpoch = PlanFor(0).StepsPerEpoch;
         Receive<BeginTraining>(_ => Pull());
         Receive<ParameterSlice>(OnSlice);
+        Receive<TensorPayload>(t =>
+        {
+            if (DataPlane.TryReadSlice(t, out var slice)) OnSlice(slice);
+            else t.Dispose();
+        });
     }
 
     private void Pull()
@@ -78,8 +84,7 @@ public sealed class WorkerActor : ReceiveActor
         {
             var gradient = _step.GradientOf(spec);
             for (int r = 0; r < _job.PushRepeats; r++)
-                shard.Tell(new PushGradient(spec.Index, _id, step, samples,
-                    Payloads.FromFloats(Payloads.ShardName(spec.Index), step, gradient)), Self);
+                shard.Tell(Payloads.FromFloats(DataPlane.PushName(spec.Index, step, samples, _id), step, gradient), Self);
         }
         _computed++;
         _coordinator.Tell(new StepLoss(_id, step, loss, samples), Self);
