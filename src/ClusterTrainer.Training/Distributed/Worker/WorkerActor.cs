@@ -1,5 +1,6 @@
 using ClusterTrainer.Actors;
 using ClusterTrainer.Actors.Serialization;
+using ClusterTrainer.Training.Distributed.Compression;
 using ClusterTrainer.Training.Distributed.ParameterServer;
 
 namespace ClusterTrainer.Training.Distributed.Worker;
@@ -84,7 +85,7 @@ public sealed class WorkerActor : ReceiveActor
         {
             var gradient = _step.GradientOf(spec);
             for (int r = 0; r < _job.PushRepeats; r++)
-                shard.Tell(Payloads.FromFloats(DataPlane.PushName(spec.Index, step, samples, _id), step, gradient), Self);
+                shard.Tell(GradientCodec.Encode(DataPlane.PushName(spec.Index, step, samples, _id), step, gradient, GradientCompression.None), Self);
         }
         _computed++;
         _coordinator.Tell(new StepLoss(_id, step, loss, samples), Self);
