@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using ClusterTrainer.Actors.Serialization;
 using ClusterTrainer.Training.Distributed.ParameterServer;
 
@@ -105,18 +104,4 @@ public static class DataPlane
         slice = new ParameterSlice(shard, t.Version, t);
         return true;
     }
-}
-
-/// <summary>Builds and reads the float32 payloads of the data-plane messages.</summary>
-public static class Payloads
-{
-    /// <summary>One copy of <paramref name="values"/> into a payload named <paramref name="name"/>.</summary>
-    public static TensorPayload FromFloats(string name, long version, ReadOnlySpan<float> values)
-    {
-        var bytes = new byte[checked(values.Length * sizeof(float))];
-        values.CopyTo(MemoryMarshal.Cast<byte, float>(bytes.AsSpan()));
-        return new TensorPayload(name, version, TensorDType.Float32, [values.Length], bytes);
-    }
-
-    public static string ShardName(int shard) => $"shard/{shard}";
 }

@@ -42,57 +42,22 @@ public static class BFloat16Bits
     public static Vector<float> ToSingle(Vector<uint> bits) => Vector.AsVectorSingle(Vector.ShiftLeft(bits, 16));
 
     /// <summary>Encodes <paramref name="source"/> into <paramref name="destination"/> (same length).</summary>
-    public static void Encode(ReadOnlySpan<float> source, Span<ushort> destination)
-    {
-        SpanChecks.SameLength(source.Length, destination.Length, "bfloat16 encode");
-        ref float src = ref MemoryMarshal.GetReference(source);
-        ref ushort dst = ref MemoryMarshal.GetReference(destination);
-        int n = source.Length, i = 0, lanes = Vector<float>.Count;
-        if (Vector.IsHardwareAccelerated)
-            for (; i <= n - 2 * lanes; i += 2 * lanes)
-            {
-                var lo = FromSingle(Vector.LoadUnsafe(ref src, (nuint)i));
-                var hi = FromSingle(Vector.LoadUnsafe(ref src, (nuint)(i + lanes)));
-                Vector.Narrow(lo, hi).StoreUnsafe(ref dst, (nuint)i);
-            }
-        for (; i < n; i++) Unsafe.Add(ref dst, i) = FromSingle(Unsafe.Add(ref src, i));
-    }
+    public static void Encode(ReadOnlySpan<float> source, Span<ushort> destination) => HalfSpans<Format>.Encode(source, destination);
 
     /// <summary>Decodes <paramref name="source"/> into <paramref name="destination"/> (same length).</summary>
-    public static void Decode(ReadOnlySpan<ushort> source, Span<float> destination)
-    {
-        SpanChecks.SameLength(source.Length, destination.Length, "bfloat16 decode");
-        ref ushort src = ref MemoryMarshal.GetReference(source);
-        ref float dst = ref MemoryMarshal.GetReference(destination);
-        int n = source.Length, i = 0, lanes = Vector<float>.Count;
-        if (Vector.IsHardwareAccelerated)
-            for (; i <= n - 2 * lanes; i += 2 * lanes)
-            {
-                Vector.Widen(Vector.LoadUnsafe(ref src, (nuint)i), out var lo, out var hi);
-                ToSingle(lo).StoreUnsafe(ref dst, (nuint)i);
-                ToSingle(hi).StoreUnsafe(ref dst, (nuint)(i + lanes));
-            }
-        for (; i < n; i++) Unsafe.Add(ref dst, i) = ToSingle(Unsafe.Add(ref src, i));
-    }
+    public static void Decode(ReadOnlySpan<ushort> source, Span<float> destination) => HalfSpans<Format>.Decode(source, destination);
 
     /// <summary><c>destination[i] += scale * decode(source[i])</c>, multiply then add, each rounded to float32
     /// (as torch's <c>dst + scale * x.float()</c>).</summary>
-    public static void Accumulate(ReadOnlySpan<ushort> source, Span<float> destination, float scale)
+    public static void Accumulate(ReadOnlySpan<ushort> source, Span<float> destination, float scale) =>
+        HalfSpans<Format>.Accumulate(source, destination, scale);
+
+    private readonly struct Format : IHalfFormat
     {
-        SpanChecks.SameLength(source.Length, destination.Length, "bfloat16 accumulate");
-        ref ushort src = ref MemoryMarshal.GetReference(source);
-        ref float dst = ref MemoryMarshal.GetReference(destination);
-        int n = source.Length, i = 0, lanes = Vector<float>.Count;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var s = new Vector<float>(scale);
-            for (; i <= n - 2 * lanes; i += 2 * lanes)
-            {
-                Vector.Widen(Vector.LoadUnsafe(ref src, (nuint)i), out var lo, out var hi);
-                (Vector.LoadUnsafe(ref dst, (nuint)i) + s * ToSingle(lo)).StoreUnsafe(ref dst, (nuint)i);
-                (Vector.LoadUnsafe(ref dst, (nuint)(i + lanes)) + s * ToSingle(hi)).StoreUnsafe(ref dst, (nuint)(i + lanes));
-            }
-        }
-        for (; i < n; i++) Unsafe.Add(ref dst, i) += scale * ToSingle(Unsafe.Add(ref src, i));
+        public static string Name => "bfloat16";
+        public static ushort FromSingle(float value) => BFloat16Bits.FromSingle(value);
+        public static float ToSingle(ushort bits) => BFloat16Bits.ToSingle(bits);
+        public static Vector<uint> FromSingle(Vector<float> value) => BFloat16Bits.FromSingle(value);
+        public static Vector<float> ToSingle(Vector<uint> bits) => BFloat16Bits.ToSingle(bits);
     }
 }

@@ -26,7 +26,8 @@ public sealed class TrainingCodecTests
         return Assert.IsType<T>(Registry.Deserialize(id, bytes));
     }
 
-    private static TensorPayload Floats(string name, long version, params float[] values) => Payloads.FromFloats(name, version, values);
+    private static TensorPayload Floats(string name, long version, params float[] values) =>
+        new(name, version, TensorDType.Float32, [values.Length], System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
 
     [Fact]
     public void Every_record_in_the_messages_namespace_is_registered_under_its_own_training_id()
