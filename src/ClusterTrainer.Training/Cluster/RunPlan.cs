@@ -1,6 +1,7 @@
 using ClusterTrainer.Torch;
 using ClusterTrainer.Torch.Data;
 using ClusterTrainer.Torch.Optim;
+using ClusterTrainer.Training.Distributed;
 using ClusterTrainer.Training.Distributed.ParameterServer;
 using ClusterTrainer.Training.Distributed.Worker;
 using ClusterTrainer.Training.Models;
@@ -59,10 +60,7 @@ public sealed class RunPlan
 
     public nn.Module<Tensor, Tensor> CreateModel() => CreateModel(Spec);
 
-    public static nn.Module<Tensor, Tensor> CreateModel(RunSpec spec)
-    {
-        lock (GeneratorLock) return ModelZoo.Create(spec.Model);
-    }
+    public static nn.Module<Tensor, Tensor> CreateModel(RunSpec spec) => SeededModels.Create(() => ModelZoo.Create(spec.Model));
 
     public static Tensor Loss(Tensor output, Tensor target) => nn.functional.cross_entropy(output, target);
 
@@ -71,22 +69,7 @@ public sealed class RunPlan
     public ShardPolicy Policy => ShardPolicy.From(Spec.Sync);
 
     /// <summary>The initial flat parameters: the model built right after manual_seed(seed).</summary>
-    public float[] InitialParameters()
-    {
-        lock (GeneratorLock)
-        {
-            manual_seed(Spec.Training.Seed);
-            using var model = CreateModel();
-            using var flat = FlatParameters.Create(model);
-            return flat.ValuesSpan.ToArray();
-        }
-    }
-
-    /// <summary>
-    /// Held while seeding torch's process-wide generator and drawing from it for a model's initialisation, so that
-    /// nodes sharing one process (tests, local tools) cannot interleave their draws.
-    /// </summary>
-    public static readonly object GeneratorLock = new();
+    public float[] InitialParameters() => SeededModels.InitialParameters(CreateModel, Spec.Training.Seed);
 
     public int EpochOf(long step) => (int)Math.Min(step / StepsPerEpoch, Spec.Training.Epochs - 1);
 

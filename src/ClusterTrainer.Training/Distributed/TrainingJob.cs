@@ -53,13 +53,7 @@ public sealed record TrainingJob(
     /// The initial flat parameters: the model built right after <c>manual_seed(Seed)</c>. Every node of a run
     /// computes the same values from the same job, so shards on other nodes start where a local run would.
     /// </summary>
-    public float[] InitialParameters()
-    {
-        manual_seed(Seed);
-        using var model = ModelFactory();
-        using var flat = FlatParameters.Create(model);
-        return flat.ValuesSpan.ToArray();
-    }
+    public float[] InitialParameters() => SeededModels.InitialParameters(ModelFactory, Seed);
 
     /// <summary>The shard layout of this job's model.</summary>
     public ShardLayout Layout(int parameterCount) => new(parameterCount, MaxShardElements);

@@ -21,12 +21,7 @@ internal static class ReferenceRun
         using var model = plan.CreateModel();
         using var flat = FlatParameters.Create(model);
         initial.AsSpan().CopyTo(flat.ValuesSpan);
-        using var optimizer = spec.Optimizer.Name switch
-        {
-            "adam" => (Torch.Optim.Optimizer)optim.Adam(model.parameters(), lr: spec.Optimizer.Lr),
-            "sgd" => optim.SGD(model.parameters(), spec.Optimizer.Lr, momentum: spec.Optimizer.Momentum),
-            _ => throw new NotSupportedException(spec.Optimizer.Name),
-        };
+        using var optimizer = ClusterTrainer.Training.Distributed.ParameterServer.ShardOptimizer.Create(spec.Optimizer, model.parameters());
         for (long step = 0; step < plan.TotalSteps; step++)
         {
             int epoch = (int)(step / plan.StepsPerEpoch);
