@@ -43,8 +43,8 @@ internal sealed partial class ActorCell : IActorContext
         Props = props;
         Parent = parent;
         Mailbox = new Mailbox(props.Mailbox ?? system.Options.DefaultMailbox, system.Options.Throughput);
-        Mailbox.SetCell(this);
         Self = new LocalActorRef(this, path);
+        Mailbox.SetCell(this);
     }
 
     internal static ActorCell? Current

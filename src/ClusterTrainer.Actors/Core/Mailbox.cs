@@ -4,7 +4,8 @@ using System.Runtime.CompilerServices;
 namespace ClusterTrainer.Actors;
 
 /// <summary>
-/// The mailbox queues an actor's messages and runs the actor on the thread pool, one batch at a time.
+/// The mailbox queues an actor's messages and runs the actor on the thread pool, one batch at a time (or on the
+/// actor's own <see cref="PinnedThread"/> when its props asked for one).
 ///
 /// Status is one int changed only through the CAS accessors below:
 ///   bit 0  Closed     (actor stopped; nothing is processed again)
@@ -37,6 +38,7 @@ internal sealed class Mailbox : IThreadPoolWorkItem
     private int _count; // maintained only for bounded mailboxes (it enforces the capacity)
     private int _status;
     private ActorCell _cell = null!;
+    private PinnedThread? _pinned;
 
     public Mailbox(MailboxOptions options, int throughput)
     {
@@ -46,7 +48,11 @@ internal sealed class Mailbox : IThreadPoolWorkItem
         _throughput = throughput;
     }
 
-    public void SetCell(ActorCell cell) => _cell = cell;
+    public void SetCell(ActorCell cell)
+    {
+        _cell = cell;
+        if (cell.Props.PinnedThread) _pinned = new PinnedThread(this, () => IsClosed, "actor " + cell.Self.Path.Name);
+    }
 
     /// <summary>Queued user messages (including ones put back from the stash).</summary>
     public int Count => (_bounded ? Volatile.Read(ref _count) : _queue.Count) + Volatile.Read(ref _prependedHint);
@@ -194,6 +200,7 @@ internal sealed class Mailbox : IThreadPoolWorkItem
         while (Interlocked.CompareExchange(ref _status, s | ClosedBit, s) != s);
         DrainToDeadLetters();
         DrainSystemAfterStop();
+        _pinned?.Stop();
     }
 
     private void DrainToDeadLetters()
@@ -222,7 +229,9 @@ internal sealed class Mailbox : IThreadPoolWorkItem
         var s = Volatile.Read(ref _status);
         if ((s & (ClosedBit | ScheduledBit)) != 0) return;
         if (!HasSystemMessages && (s >= SuspendUnit || !HasMessagesAnyThread())) return;
-        if (SetAsScheduled()) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+        if (!SetAsScheduled()) return;
+        if (_pinned is null) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+        else _pinned.Signal();
     }
 
     private bool HasMessagesAnyThread() => !_queue.IsEmpty || Volatile.Read(ref _prependedHint) != 0;

@@ -20,6 +20,9 @@ public sealed record Props
     public SupervisorStrategy? SupervisorStrategy { get; init; }
     public int? StashCapacity { get; init; }
 
+    /// <summary>True when the actor runs on a thread of its own instead of the shared thread pool.</summary>
+    public bool PinnedThread { get; init; }
+
     /// <summary>Props for an actor with a public parameterless constructor.</summary>
     public static Props Create<T>() where T : ActorBase, new() => new(typeof(T), static () => new T());
 
@@ -40,6 +43,14 @@ public sealed record Props
 
     public Props WithMailbox(MailboxOptions mailbox) => this with { Mailbox = mailbox };
     public Props WithSupervisorStrategy(SupervisorStrategy strategy) => this with { SupervisorStrategy = strategy };
+
+    /// <summary>
+    /// Runs the actor on a dedicated thread (Akka's PinnedDispatcher): for long, compute-bound handlers and
+    /// native libraries with per-thread state, such as a worker running libtorch. The thread starts with the
+    /// first message and ends when the actor stops; a restart keeps it. Costs one OS thread per actor, so
+    /// keep it for a few long-lived actors.
+    /// </summary>
+    public Props WithPinnedThread() => this with { PinnedThread = true };
 
     public Props WithStashCapacity(int capacity)
     {
