@@ -83,7 +83,7 @@ public sealed class WorkerHost : ReceiveActor, IWithTimers
             var data = _data;
             var step = _step!;
             var coordinator = _coordinator;
-            _current = Context.ActorOf(Props.CreateBy(() => new RunWorker(m, plan, data, step, coordinator, shards)), $"run-g{m.Generation}");
+            _current = Context.ActorOf(Props.CreateBy(() => new RunWorker(m, plan, data, step, coordinator, shards)).WithPinnedThread(), $"run-g{m.Generation}");
             Context.Watch(_current);
         }
         catch (Exception e)

@@ -75,7 +75,7 @@ public sealed class CoordinatorActor : ReceiveActor
         for (int i = 0; i < _job.Workers; i++)
         {
             int index = i;
-            var worker = Context.ActorOf(Props.CreateBy(() => new WorkerActor(index, _job, shardRefs, Self)), workerIds[i]);
+            var worker = Context.ActorOf(Props.CreateBy(() => new WorkerActor(index, _job, shardRefs, Self)).WithPinnedThread(), workerIds[i]);
             Context.Watch(worker);
             _workers.Add(worker);
         }

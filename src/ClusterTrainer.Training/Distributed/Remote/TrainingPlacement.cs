@@ -105,7 +105,7 @@ public static class TrainingNodes
         {
             if (placement.Workers[i] != self) continue;
             int index = i;
-            workers.Add(system.ActorOf(Props.CreateBy(() => new WorkerActor(index, job, shardRefs, coordinatorRef)), workerIds[i]));
+            workers.Add(system.ActorOf(Props.CreateBy(() => new WorkerActor(index, job, shardRefs, coordinatorRef)).WithPinnedThread(), workerIds[i]));
         }
         return new StartedActors(coordinator, shards, workers);
     }
