@@ -5,16 +5,21 @@ namespace ClusterTrainer.Bench.Cluster;
 /// <summary>Settings of the whole bench; every one has a command-line option (<c>--name value</c>).</summary>
 internal sealed record BenchOptions
 {
-    /// <summary>Shard bound of the bench: 1 Mi floats (4 MiB per slice message). The trainer has no default of its
-    /// own yet; the seed CNN (693,962 parameters) fits one shard, the 25M vector makes 24.</summary>
-    public const long DefaultMaxShardElements = 1L << 20;
-
     public int Reps { get; init; } = 2;
     public int Workers { get; init; } = 2;
     public int Batch { get; init; } = 64;
     public int Warmup { get; init; } = 10;
     public int Steps { get; init; } = 100;
-    public long MaxShardElements { get; init; } = DefaultMaxShardElements;
+    /// <summary>
+    /// Shard bound; null (the default) takes the cluster's own rule for one ps node,
+    /// <see cref="ClusterTrainer.Training.Distributed.ParameterServer.ShardLayout.ShardBoundFor"/>: the seed CNN
+    /// (693,962 parameters) makes 4 shards, the 25M vector 24 of 1 Mi floats.
+    /// </summary>
+    public long? MaxShardElements { get; init; }
+
+    /// <summary>The shard bound for a vector of <paramref name="parameterCount"/> elements on one ps node.</summary>
+    public long ShardBound(long parameterCount) =>
+        MaxShardElements ?? ClusterTrainer.Training.Distributed.ParameterServer.ShardLayout.ShardBoundFor(parameterCount, psNodes: 1);
     public string DataDir { get; init; } = ClusterTrainer.Torch.Data.FashionMnist.DefaultDirectory;
     public int ExchangeParameters { get; init; } = 25_000_000;
     public int ExchangeSteps { get; init; } = 10;

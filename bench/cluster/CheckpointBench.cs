@@ -23,7 +23,7 @@ internal static class CheckpointBench
 
     public static async Task<double> RunAsync(BenchOptions o)
     {
-        var layout = new ShardLayout(o.ExchangeParameters, o.MaxShardElements);
+        var layout = new ShardLayout(o.ExchangeParameters, o.ShardBound(o.ExchangeParameters));
         var snapshot = Stopwatch.StartNew();
         var states = layout.Shards.Select(AfterOneAdamStep).ToArray();
         // What a shard hands to the writer: its slice and one entry per optimizer state array plus the step count.

@@ -18,7 +18,7 @@ internal static class ExchangeBench
     /// <summary>Ours then raw with the same bytes, <c>Reps</c> times; returns best ours / best raw.</summary>
     public static async Task<double> RunAsync(BenchOptions o)
     {
-        Console.WriteLine($"[exchange] {o.ExchangeParameters:N0} parameters in shards of <= {o.MaxShardElements:N0}, {o.ExchangeSteps} timed steps, {o.Reps} rep(s)");
+        Console.WriteLine($"[exchange] {o.ExchangeParameters:N0} parameters in shards of <= {o.ShardBound(o.ExchangeParameters):N0}, {o.ExchangeSteps} timed steps, {o.Reps} rep(s)");
         double bestOurs = 0, bestRaw = 0;
         for (int rep = 0; rep < o.Reps; rep++)
         {
@@ -36,7 +36,7 @@ internal static class ExchangeBench
     public static async Task<ExchangeSample> OursAsync(BenchOptions o)
     {
         var env = NodeEnvironment.For(NodeEnvironment.NewSecret(), torchThreads: 1);
-        string parameters = I(o.ExchangeParameters), maxShard = I(o.MaxShardElements);
+        string parameters = I(o.ExchangeParameters), maxShard = I(o.ShardBound(o.ExchangeParameters));
         await using var ps = ChildProcess.StartNode(ExchangeNodeRoles.Ps, [parameters, maxShard], env);
         await using var worker = ChildProcess.StartNode(ExchangeNodeRoles.Worker, [parameters, maxShard, I(WarmupSteps), I(o.ExchangeSteps)], env);
         string psAddress = await ps.ExpectAsync("address", StartTimeout);

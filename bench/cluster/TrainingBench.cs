@@ -38,7 +38,7 @@ internal static class TrainingBench
     public static async Task<TrainingSample> OursAsync(BenchOptions o)
     {
         var env = NodeEnvironment.For(NodeEnvironment.NewSecret(), torchThreads: 1);
-        string[] args = [I(o.Workers), I(o.Batch), I(o.Warmup), I(o.Steps), I(o.MaxShardElements), o.DataDir, "1"];
+        string[] args = [I(o.Workers), I(o.Batch), I(o.Warmup), I(o.Steps), I(o.MaxShardElements ?? 0), o.DataDir, "1"];
         var nodes = new List<ChildProcess> { ChildProcess.StartNode(TrainingNodeRoles.Coordinator, args, env) };
         try
         {

@@ -40,7 +40,7 @@ internal static class TrainingNodeRoles
     }
 
     /// <summary>
-    /// Child main: <c>node train-ROLE WORKERS BATCH WARMUP STEPS MAX_SHARD DATA_DIR THREADS</c>. Protocol: prints
+    /// Child main: <c>node train-ROLE WORKERS BATCH WARMUP STEPS MAX_SHARD DATA_DIR THREADS</c> (MAX_SHARD 0: the cluster's rule). Protocol: prints
     /// <c>address</c>, reads <c>placement COORD PS W0 W1..</c>, prints <c>ready</c>. The coordinator then reads
     /// <c>run</c> and prints <c>result samples=.. final_loss=..</c> (samples of the timed steps); the ps node then
     /// reads <c>report</c> and prints <c>timing seconds=.. step_ms_p50=.. step_ms_p90=..</c>.
@@ -52,6 +52,10 @@ internal static class TrainingNodeRoles
         set_num_threads(threads); // explicit, like torch.set_num_threads(1) in each DDP process
         using var node = NodeHost.Start();
         var p = NodeHost.Expect("placement").Select(Address.Parse).ToArray();
+        // 0: the cluster's own shard bound for this model on one ps node (ShardLayout.ShardBoundFor).
+        long parameterCount;
+        using (var probe = new SeedCnn()) parameterCount = probe.parameters().Sum(t => t.numel());
+        if (maxShard == 0) maxShard = ShardLayout.ShardBoundFor(parameterCount, psNodes: 1);
         var job = Job(workers, batch, warmup + steps, maxShard, a[5]);
         float[] initial = job.InitialParameters();
         var layout = job.Layout(initial.Length);

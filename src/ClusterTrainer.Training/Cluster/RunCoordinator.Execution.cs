@@ -120,7 +120,7 @@ public sealed partial class RunCoordinator
         using (var model = RunPlan.CreateModel(spec))
             count = model.parameters().Sum(p => p.numel());
         int psNodes = Math.Max(1, Actors.Cluster.Cluster.Get(Context.System).State.Members.Count(m => m.HasRole("ps") && m.Status == Actors.Cluster.MemberStatus.Up));
-        long maxShard = Math.Max(4096, (count + 2 * psNodes - 1) / (2 * psNodes));
+        long maxShard = ShardLayout.ShardBoundFor(count, psNodes);
         var fresh = new RunPlan(spec, run.SpecYaml, width, maxShard, data.Train.Count);
         _exec = new Execution(run, fresh, data, fresh.Layout(count));
         Persist(new RunStarted(run.Id, width, maxShard, count, fresh.TotalSteps, DateTimeOffset.UtcNow), e =>
