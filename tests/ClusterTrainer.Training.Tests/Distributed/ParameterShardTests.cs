@@ -146,4 +146,41 @@ public sealed class ParameterShardTests
             Assert.Equal(p.ToArray<float>(), shard.Values.ToArray());
         }
     }
+
+    [Fact]
+    public void Steps_with_one_two_and_three_contributors_average_exactly_in_double_and_keep_nothing_from_the_last_step()
+    {
+        using var shard = Shard(ShardPolicy.Synchronous, lr: 1.0);
+        var expected = new double[] { 1, 2, 3 };
+        void Step(long version, params (string Worker, float[] G, int N)[] pushes)
+        {
+            foreach (var (w, g, n) in pushes) shard.Push(w, version, g, n);
+            double total = pushes.Sum(p => p.N);
+            for (int i = 0; i < 3; i++)
+            {
+                double sum = 0;
+                foreach (var (_, g, n) in pushes) sum += (double)n * g[i];
+                expected[i] = (float)expected[i] - (float)(sum * (1.0 / total)); // SGD lr 1 on the float mean
+            }
+            Assert.Equal(version + 1, shard.Version);
+            Assert.Equal(expected.Select(v => (float)v).ToArray(), shard.Values.ToArray());
+        }
+
+        Step(0, ("w0", [0.1f, 1e-8f, -3f], 3), ("w1", [0.7f, 1f, 0.3f], 5), ("w2", [1e7f, -0.2f, 0.9f], 1));
+        Step(1, ("w2", [0.3f, 0.3f, 0.3f], 2), ("w0", [1f / 3, -1f / 7, 0f], 7), ("w1", [0.25f, 0.5f, -0.125f], 4));
+        Assert.False(shard.Leave("w2")); // nothing pending: no step to complete
+        Step(2, ("w1", [0.2f, -0.4f, 0.6f], 1), ("w0", [0.9f, 0.1f, -0.5f], 3));
+        Assert.False(shard.Leave("w1"));
+        Step(3, ("w0", [0.11f, -0.22f, 0.33f], 6));
+    }
+
+    [Fact]
+    public void A_step_whose_only_push_has_no_samples_changes_nothing()
+    {
+        using var shard = Shard(ShardPolicy.Synchronous, workers: 1);
+        shard.Push("w0", 0, [0.5f, 0.5f, 0.5f], 4);
+        var after = shard.Values.ToArray();
+        Assert.Equal(PushOutcome.Applied, shard.Push("w0", 1, [9f, 9f, 9f], 0));
+        Assert.Equal(after, shard.Values.ToArray());
+    }
 }

@@ -33,7 +33,10 @@ public sealed class ParameterShard : IDisposable
     private readonly Dictionary<string, int> _pending = new(StringComparer.Ordinal);
     private HashSet<string> _lastContributors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _completed = new(StringComparer.Ordinal);
-    private readonly double[] _sum;
+    // The step being collected: the first push goes straight into _gradient (a step with one contributor needs no
+    // more); the second turns it into the double-precision weighted sum _sum (allocated then), later ones add to it.
+    private double[]? _sum;
+    private int _firstSamples;
     private long _applied, _taken, _duplicates, _late, _rejected, _maxLead;
 
     public ParameterShard(ShardSpec spec, ReadOnlySpan<float> initialValues, OptimizerSpec optimizer,
@@ -53,7 +56,6 @@ public sealed class ParameterShard : IDisposable
         _values.DetachFromDisposeScope();
         _gradient.DetachFromDisposeScope();
         _optimizer = ShardOptimizer.Create(optimizer, [_values]);
-        _sum = new double[spec.Length];
         foreach (var w in workers) Join(w);
     }
 
@@ -140,7 +142,19 @@ public sealed class ParameterShard : IDisposable
         if (_pending.ContainsKey(worker)) { _duplicates++; return PushOutcome.Duplicate; }
         _pending[worker] = samples;
         _taken++;
-        Accumulate(_sum, gradient, samples);
+        switch (_pending.Count)
+        {
+            case 1:
+                gradient.CopyTo(_gradient.data<float>());
+                _firstSamples = samples;
+                break;
+            case 2:
+                Combine(_sum ??= new double[Spec.Length], _gradient.data<float>(), _firstSamples, gradient, samples);
+                break;
+            default:
+                Accumulate(_sum!, gradient, samples);
+                break;
+        }
         return IsStepComplete() && ApplyPending() ? PushOutcome.Applied : PushOutcome.Accepted;
     }
 
@@ -168,13 +182,42 @@ public sealed class ParameterShard : IDisposable
     {
         long total = 0;
         foreach (var n in _pending.Values) total += n;
-        // Every contributor had an empty batch: fall back to equal weights (the sums are zero anyway).
-        double scale = total > 0 ? 1.0 / total : 1.0 / _pending.Count;
-        Average(_sum, _gradient.data<float>(), scale);
+        if (_pending.Count > 1)
+            // Every contributor had an empty batch: fall back to equal weights (the sums are zero anyway).
+            Average(_sum!, _gradient.data<float>(), total > 0 ? 1.0 / total : 1.0 / _pending.Count);
+        else if (total == 0)
+            _gradient.data<float>().Clear(); // one empty batch contributes nothing
+        // else: one contributor; its gradient already sits in _gradient (samples · g / samples is g again)
         _lastContributors = new HashSet<string>(_pending.Keys, StringComparer.Ordinal);
         _pending.Clear();
         Step();
         return true;
+    }
+
+    /// <summary>
+    /// <c>sum[i] = a·first[i] + b·second[i]</c> in double precision, vectorized: the same numbers as adding both to
+    /// a zeroed sum, without reading or clearing it.
+    /// </summary>
+    private static void Combine(double[] sum, ReadOnlySpan<float> first, int a, ReadOnlySpan<float> second, int b)
+    {
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var wa = new System.Numerics.Vector<double>(a);
+            var wb = new System.Numerics.Vector<double>(b);
+            var va = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(first);
+            var vb = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(second);
+            var vs = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(sum.AsSpan());
+            for (int k = 0; k < va.Length; k++)
+            {
+                System.Numerics.Vector.Widen(va[k], out var aLow, out var aHigh);
+                System.Numerics.Vector.Widen(vb[k], out var bLow, out var bHigh);
+                vs[2 * k] = wa * aLow + wb * bLow;
+                vs[2 * k + 1] = wa * aHigh + wb * bHigh;
+            }
+            i = va.Length * System.Numerics.Vector<float>.Count;
+        }
+        for (; i < first.Length; i++) sum[i] = (double)a * first[i] + (double)b * second[i];
     }
 
     /// <summary><c>sum[i] += samples · gradient[i]</c> in double precision, vectorized.</summary>
@@ -197,7 +240,7 @@ public sealed class ParameterShard : IDisposable
         for (; i < gradient.Length; i++) sum[i] += (double)samples * gradient[i];
     }
 
-    /// <summary><c>gradient[i] = (float)(sum[i] · scale); sum[i] = 0</c>, vectorized.</summary>
+    /// <summary><c>gradient[i] = (float)(sum[i] · scale)</c>, vectorized.</summary>
     private static void Average(double[] sum, Span<float> gradient, double scale)
     {
         int i = 0;
@@ -211,7 +254,6 @@ public sealed class ParameterShard : IDisposable
             i = vg.Length * System.Numerics.Vector<float>.Count;
         }
         for (; i < gradient.Length; i++) gradient[i] = (float)(sum[i] * scale);
-        Array.Clear(sum);
     }
 
     private void Step()
@@ -240,7 +282,6 @@ public sealed class ParameterShard : IDisposable
         ShardStateCodec.Import(this, state, _values, _optimizer);
         Version = state.Version;
         _pending.Clear();
-        Array.Clear(_sum);
         _lastContributors.Clear();
         foreach (var w in _live) _completed[w] = Policy.IsStepwise ? Version : 0;
     }
@@ -257,7 +298,6 @@ public sealed class ParameterShard : IDisposable
         _live.Clear();
         _completed.Clear();
         _pending.Clear();
-        Array.Clear(_sum);
         _lastContributors.Clear();
         _applied = 0;
         foreach (var w in workers)
