@@ -12,7 +12,7 @@ namespace ClusterTrainer.Training.Cluster;
 
 public sealed partial class RunCoordinator
 {
-    private enum Phase { Starting, Training, Recovering, Checkpointing, Collecting, Finishing, Idle }
+    private enum Phase { Starting, Training, Recovering, Checkpointing, Collecting, Finishing, HandingOver, Idle }
 
     private enum After { Continue, Pause, Stop }
 
@@ -43,6 +43,10 @@ public sealed partial class RunCoordinator
         public DateTime LastStepEvent { get; set; }
         public float[]? Best { get; set; }
         public double BestValidation { get; set; } = double.NegativeInfinity;
+        /// <summary>ps nodes leaving gracefully, waiting for the next sync point's checkpoint before they hand off.</summary>
+        public List<(string Address, IActorRef ReplyTo)> Leaving { get; } = new();
+        /// <summary>Shards (indices) on nodes that were told to hand off; the run restores once they are all gone.</summary>
+        public HashSet<int> HandingOver { get; } = new();
     }
 
     private sealed record Probed(int Generation, long[]? Versions);
@@ -51,6 +55,7 @@ public sealed partial class RunCoordinator
     private sealed record Evaluated(int Generation, int Epoch, RunEvaluation.Metrics? Metrics, float[] Parameters, string? Error);
     private sealed record Tested(int Generation, double Accuracy, string? Error);
     private sealed record InitTimeout(int Generation);
+    private sealed record HandOverTimeout(int Generation);
 
     private Execution? _exec;
     private DateTime? _waitingSince;
@@ -73,6 +78,8 @@ public sealed partial class RunCoordinator
         Command<Restored>(OnRestored);
         Command<InitTimeout>(OnInitTimeout);
         Command<RestoreRequested>(OnRestoreRequested);
+        Command<PsNodeLeaving>(OnPsNodeLeaving);
+        Command<HandOverTimeout>(OnHandOverTimeout);
     }
 
     private Execution? Current(string runId, int generation, Phase? phase) =>
@@ -228,7 +235,8 @@ public sealed partial class RunCoordinator
         x.Run.Step = x.Until;
         var spec = x.Plan.Spec;
         long step = x.Until;
-        bool checkpoint = step % spec.Checkpoint.EverySteps == 0 || x.Plan.IsEpochEnd(step) || step >= x.Plan.TotalSteps || x.After != After.Continue;
+        bool checkpoint = step % spec.Checkpoint.EverySteps == 0 || x.Plan.IsEpochEnd(step) || step >= x.Plan.TotalSteps || x.After != After.Continue
+                          || x.Leaving.Count > 0;
         if (checkpoint && x.Run.LastCheckpointStep != step) TakeCheckpoint(x, step);
         else AfterCheckpoint(step);
     }
@@ -296,12 +304,14 @@ public sealed partial class RunCoordinator
                 x.After = After.Continue;
                 x.Phase = Phase.Idle;
                 Change(x.Run, RunStatus.Paused, "paused by request");
+                LetLeave(x, step); // the pause checkpoint holds the shards' state
                 return;
             case After.Stop:
                 Change(x.Run, RunStatus.Stopped, "stopped by request");
                 Release(x);
                 return;
         }
+        if (x.Leaving.Count > 0) { HandOver(x, step); return; }
         Begin(ShardStart.Keep, step, null);
     }
 
@@ -402,6 +412,8 @@ public sealed partial class RunCoordinator
     private void Release(Execution x)
     {
         Timers.Cancel("init");
+        Timers.Cancel("hand-over");
+        LetLeave(x, x.Run.Step);
         foreach (var s in x.Layout.Shards)
             _settings.ShardRegion.Tell(new ShardingEnvelope(ShardEntity.EntityId(x.Run.Id, s.Index), new ReleaseShard(x.Run.Id)), Self);
         foreach (var shard in x.Shards) if (shard is not null) Context.Unwatch(shard);

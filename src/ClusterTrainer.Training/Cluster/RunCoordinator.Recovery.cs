@@ -42,7 +42,16 @@ public sealed partial class RunCoordinator
     private void OnShardTerminated(IActorRef shard)
     {
         if (_exec is not { } x || !x.Shards.Any(s => shard.Equals(s))) return;
-        for (int i = 0; i < x.Shards.Length; i++) if (shard.Equals(x.Shards[i])) x.Shards[i] = null;
+        for (int i = 0; i < x.Shards.Length; i++)
+            if (shard.Equals(x.Shards[i])) { x.Shards[i] = null; x.HandingOver.Remove(i); }
+        if (x.Phase == Phase.HandingOver)
+        {
+            if (x.HandingOver.Count > 0) return;
+            Timers.Cancel("hand-over");
+            Log.Info($"Run {x.Run.Id}: the leaving node's shards are handed off; every shard restores the checkpoint of step {x.Run.LastCheckpointStep}.");
+            RestoreLatest();
+            return;
+        }
         if (x.Phase is Phase.Idle or Phase.Finishing) return;
         Log.Warning($"Run {x.Run.Id}: parameter shard at {shard.Path} is gone; every shard rolls back to the last checkpoint.");
         Publish(new RunEvent("Recovery", x.Run.Id, DateTimeOffset.UtcNow, Step: x.Run.LastCheckpointStep ?? 0, Message: "a parameter-server node died; restoring the last checkpoint"));
@@ -61,6 +70,63 @@ public sealed partial class RunCoordinator
         }
         if (x.Phase == Phase.Starting) Fail(x, $"shard {m.Index} could not start: {m.Reason}");
     }
+
+    // ---- graceful leave of a ps node -------------------------------------------------------------------------------
+    //
+    //   PsNodeLeaving(node) --no shard of the active run there, or none training--> PsNodeMayLeave at once
+    //          |
+    //          v  (the generation runs to its sync point, which then always takes a checkpoint)
+    //   checkpoint committed at step S --> PsNodeMayLeave(S) to the node --> it hands its shards off
+    //          --> every shard of the node Terminated --> all shards restore the checkpoint of S (no step lost)
+    //   (the node does not go within 30 s: the shards restore S where they are)
+
+    private void OnPsNodeLeaving(PsNodeLeaving m)
+    {
+        var x = _exec;
+        if (x is null || x.Phase is Phase.Idle or Phase.Finishing || !x.Shards.Any(s => s is not null && NodeOf(s) == m.Address))
+        {
+            Sender.Tell(new PsNodeMayLeave(m.Address, x?.Run.Id, x?.Run.Step ?? 0));
+            return;
+        }
+        x.Leaving.Add((m.Address, Sender));
+        Log.Info($"Run {x.Run.Id}: ps node {m.Address} is leaving; its shards are handed over after the checkpoint of the next sync point.");
+        Publish(new RunEvent("PsLeaving", x.Run.Id, DateTimeOffset.UtcNow, Step: x.Run.Step, Message: $"{m.Address} leaves after the next checkpoint"));
+    }
+
+    /// <summary>At a sync point with its checkpoint committed: the leaving nodes may hand their shards off.</summary>
+    private void HandOver(Execution x, long step)
+    {
+        var leaving = x.Leaving.Select(l => l.Address).ToHashSet(StringComparer.Ordinal);
+        x.HandingOver.Clear();
+        for (int i = 0; i < x.Shards.Length; i++)
+            if (x.Shards[i] is { } s && leaving.Contains(NodeOf(s))) x.HandingOver.Add(i);
+        if (x.Run.LastCheckpointStep != step)
+            Log.Warning($"Run {x.Run.Id}: no checkpoint at step {step} (the last is {x.Run.LastCheckpointStep}); the hand-over rolls back to it.");
+        LetLeave(x, step);
+        if (x.HandingOver.Count == 0) { Begin(ShardStart.Keep, step, null); return; }
+        x.Phase = Phase.HandingOver;
+        Publish(new RunEvent("Recovery", x.Run.Id, DateTimeOffset.UtcNow, Step: step,
+            Message: $"{x.HandingOver.Count} shard(s) handed over from leaving ps node(s) at the checkpoint of step {step}"));
+        Timers.StartSingleTimer("hand-over", new HandOverTimeout(x.Generation), TimeSpan.FromSeconds(30));
+    }
+
+    private void OnHandOverTimeout(HandOverTimeout m)
+    {
+        if (_exec is not { Phase: Phase.HandingOver } x || x.Generation != m.Generation) return;
+        Log.Warning($"Run {x.Run.Id}: the leaving ps node kept its shards for 30 s; every shard restores the checkpoint of step {x.Run.LastCheckpointStep} where it is.");
+        x.HandingOver.Clear();
+        RestoreLatest();
+    }
+
+    private void LetLeave(Execution x, long step)
+    {
+        foreach (var (address, replyTo) in x.Leaving) replyTo.Tell(new PsNodeMayLeave(address, x.Run.Id, step));
+        x.Leaving.Clear();
+    }
+
+    /// <summary>The node address of a shard entity (the coordinator's own for a local one).</summary>
+    private string NodeOf(IActorRef shard) =>
+        (shard.Path.Address.HasLocalScope ? Actors.Remote.Remoting.Get(Context.System).Address : shard.Path.Address).ToString();
 
     /// <summary>Every shard from the last committed checkpoint (verified; a bad one falls back to the previous), or fresh.</summary>
     private void RestoreLatest(CheckpointManifest? chosen = null, IActorRef? replyTo = null)

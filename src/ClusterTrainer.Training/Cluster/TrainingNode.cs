@@ -59,7 +59,7 @@ public static class TrainingNode
         ct.ThrowIfCancellationRequested();
         if (options.Threads > 0) Torch.torch.set_num_threads(options.Threads);
         var seeds = options.Seeds.Select(NodeAddress.Parse).ToList();
-        var system = ActorSystem.Create(NodeOptions.SystemName, new ActorSystemOptions { LogSink = log, TerminateOnSigterm = false }
+        var system = ActorSystem.Create(NodeOptions.SystemName, new ActorSystemOptions { LogSink = log, TerminateOnSigterm = false, ShutdownPhaseTimeout = ShutdownPhaseTimeout }
             .WithRemoting(new RemoteSettings { Host = options.Host, PublicHost = options.PublicHost, Port = options.Port, Secret = options.Secret }));
         try
         {
@@ -85,6 +85,7 @@ public static class TrainingNode
                 new ClusterSingletonProxySettings { SingletonName = RunCoordinator.SingletonName, Role = "coordinator" }), "coordinator-proxy");
             if (options.Roles.Contains("worker"))
                 system.ActorOf(Props.CreateBy(() => new WorkerHost(proxy, options.DataDir)), WorkerHost.Name);
+            if (options.Roles.Contains("ps")) AddHandOver(system, proxy, remoting.Address.ToString());
             var control = new NodeControlPlane(system, proxy, store, checkpointRoot);
             cluster.JoinSeedNodes();
             return new Node(system, remoting.Address.ToString(), control);
@@ -95,6 +96,37 @@ public static class TrainingNode
             throw;
         }
     }
+
+    /// <summary>
+    /// How long one phase of a node's coordinated shutdown may take. A leaving ps node's first phase waits for the
+    /// active run's next sync point and its checkpoint (up to <see cref="CoordinatorSettings.SegmentCap"/> steps,
+    /// a checkpoint and, at an epoch end, validation). Orchestrators must allow a graceful stop this long (the k8s
+    /// ps pods have 120 s).
+    /// </summary>
+    public static readonly TimeSpan ShutdownPhaseTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A leaving ps node asks the coordinator to checkpoint the active run before the shard region hands the node's
+    /// shards off, so the other ps nodes take them over from a checkpoint of the current step and no step is lost.
+    /// Without an answer in time (no coordinator, a very long segment) the hand-off goes on and the run rolls back
+    /// to its last checkpoint, as after a crash.
+    /// </summary>
+    private static void AddHandOver(ActorSystem system, IActorRef coordinator, string self) =>
+        system.CoordinatedShutdown.AddTask(CoordinatedShutdown.Phases.BeforeClusterShutdown, "ps-hand-over", async ct =>
+        {
+            try
+            {
+                var ok = await coordinator.Ask<PsNodeMayLeave>(new PsNodeLeaving(self), ShutdownPhaseTimeout - TimeSpan.FromSeconds(2), ct);
+                system.Log.Info(ok.RunId is null
+                    ? "No run trains on this node's shards; handing them off."
+                    : $"Run {ok.RunId} is checkpointed at step {ok.Step}; handing this node's shards over.");
+            }
+            catch (Exception e) when (e is AskTimeoutException or OperationCanceledException or TimeoutException)
+            {
+                system.Log.Warning("The coordinator did not checkpoint the active run in time; handing the shards off anyway " +
+                                   "(the run rolls back to its last checkpoint).");
+            }
+        });
 
     /// <summary>The journal, snapshot store and checkpoint store of a <c>sqlite:PATH</c> or <c>postgres:CONNECTION</c> store string.</summary>
     public static (PersistencePlugins Plugins, ICheckpointStore Checkpoints) OpenStores(string store, IEventSerializer serializer)

@@ -37,25 +37,26 @@ public sealed class TrainingFailureSpecs
 
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(4);
 
-    private static async Task<(NodeProcessCluster Cluster, ControlClient Client, string RunId)> StartRunAsync(int coordinators = 1, int ps = 2, int workers = 3)
+    private static async Task<(NodeProcessCluster Cluster, ControlClient Client, string RunId)> StartRunAsync(int coordinators = 1, int ps = 2, int workers = 3,
+        string spec = Spec)
     {
         var cluster = new NodeProcessCluster();
         for (int i = 0; i < coordinators; i++) await cluster.StartAsync("coordinator");
         for (int i = 0; i < ps; i++) await cluster.StartAsync("ps");
         for (int i = 0; i < workers; i++) await cluster.StartAsync("worker");
         var client = cluster.Client();
-        var run = await client.StartRunAsync(new StartRunRequest(Spec, "failure-spec.yaml"), CancellationToken.None);
+        var run = await client.StartRunAsync(new StartRunRequest(spec, "failure-spec.yaml"), CancellationToken.None);
         return (cluster, client, run.Id);
     }
 
     private static Task<RunInfo> ReachStepAsync(ControlClient client, string runId, long step) =>
         NodeProcessCluster.WaitForAsync(client, runId, r => r.Step >= step || r.Status is not (RunStatus.Running or RunStatus.Pending), RunTimeout);
 
-    private static async Task CompletesLikeOneProcessAsync(NodeProcessCluster cluster, ControlClient client, string runId)
+    private static async Task CompletesLikeOneProcessAsync(NodeProcessCluster cluster, ControlClient client, string runId, string spec = Spec)
     {
         var done = await NodeProcessCluster.WaitForAsync(client, runId, r => r.Status is RunStatus.Completed or RunStatus.Failed, RunTimeout);
         Assert.True(done.Status == RunStatus.Completed, $"{done.Status}: {done.Reason}");
-        await ReferenceRun.AssertMatchesAsync(cluster.Directory, runId, done.TotalSteps, Spec, width: 3);
+        await ReferenceRun.AssertMatchesAsync(cluster.Directory, runId, done.TotalSteps, spec, width: 3);
     }
 
     [Fact]
@@ -78,6 +79,37 @@ public sealed class TrainingFailureSpecs
         await ReachStepAsync(client, runId, 20);
         cluster.Nodes[2].Child.Kill();
         await CompletesLikeOneProcessAsync(cluster, client, runId);
+    }
+
+    [Fact]
+    public async Task A_parameter_server_stopped_with_SIGTERM_hands_its_shards_over_without_losing_a_step()
+    {
+        // Checkpoints only at epoch ends (about 85 steps each): a ps node lost in epoch 0 would roll the run back
+        // to step 0; handed over, the run goes on from the sync point after the leave (step 50 or the epoch end).
+        string spec = Spec.Replace("every_steps: 10", "every_steps: 1000").Replace("train_limit: 3000", "train_limit: 9000").Replace("epochs: 3", "epochs: 2");
+        var (cluster, client, runId) = await StartRunAsync(ps: 3, spec: spec);
+        await using var _ = cluster;
+        using var __ = client;
+        using var stop = new CancellationTokenSource(RunTimeout);
+        using var events = await client.OpenEventsAsync(stop.Token);
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<RunEvent>();
+        var reading = Task.Run(async () =>
+        {
+            try { await foreach (var e in events.ReadAllAsync(stop.Token)) seen.Enqueue(e); }
+            catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException) { }
+        });
+        var before = await ReachStepAsync(client, runId, 5);
+        Assert.True(before.Step < 60, $"the spec needs the leave well inside epoch 0; the run was already at step {before.Step}");
+        var leaving = cluster.Nodes[2].Child;
+        await leaving.StopAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, leaving.ExitCode); // left on SIGTERM by itself, not killed after the grace time
+        await CompletesLikeOneProcessAsync(cluster, client, runId, spec);
+        stop.Cancel();
+        await reading;
+        var recoveries = seen.Where(e => e.Type == "Recovery" && e.RunId == runId).ToArray();
+        Assert.Contains(recoveries, e => e.Message?.Contains("handed over") == true);
+        Assert.All(recoveries, e => Assert.True(e.Step >= before.Step,
+            $"the run went back to step {e.Step} ({e.Message}) behind step {before.Step}, where it was when the node was asked to leave"));
     }
 
     [Fact]
