@@ -70,6 +70,7 @@ public sealed class RunCommandTests : IAsyncLifetime
         Assert.Contains("120/1000", r.Out);
         Assert.Contains("ctr://127.0.0.1:4101, ctr://127.0.0.1:4102", r.Out);
         Assert.Contains("step 100", r.Out); // last checkpoint
+        Assert.Contains("3 (from steps 0, 50, 40 rolled back)", r.Out);
         var epochRow = r.Out.Split('\n').Single(l => l.Contains("0.7012"));
         Assert.Contains("0.6543", epochRow);
         Assert.Contains("0.7788", epochRow);
@@ -87,6 +88,7 @@ public sealed class RunCommandTests : IAsyncLifetime
         Assert.Equal(expected.Epochs, detail.Epochs);
         Assert.Equal(expected.WorkerNodes, detail.WorkerNodes);
         Assert.Equal(100, detail.LastCheckpointStep);
+        Assert.Equal(expected.Generations, detail.Generations);
     }
 
     [Fact]

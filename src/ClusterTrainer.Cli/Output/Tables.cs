@@ -71,9 +71,18 @@ internal static class Tables
         Row("val accuracy", T(Accuracy(r.ValidationAccuracy)));
         Row("test accuracy", T(Accuracy(r.TestAccuracy)));
         Row("last checkpoint", T(detail.LastCheckpointStep is { } step ? $"step {step}" : "none"));
+        if (detail.Generations is { Count: > 0 } gens) Row("generations", T(Generations(gens)));
         Row("created", T(Time(r.CreatedAt)));
         Row("updated", T(Time(r.UpdatedAt)));
         return grid;
+    }
+
+    /// <summary>"4 (from steps 0, 50, 100, 80 rolled back)": a generation starting behind the one before is a rollback.</summary>
+    public static string Generations(IReadOnlyList<GenerationInfo> gens)
+    {
+        var froms = gens.Select((g, i) => i > 0 && g.FromStep < gens[i - 1].FromStep ? $"{g.FromStep} rolled back" : g.FromStep.ToString(Inv));
+        var shown = gens.Count <= 8 ? froms : froms.Take(3).Append("...").Concat(froms.TakeLast(4));
+        return $"{gens.Count} (from steps {string.Join(", ", shown)})";
     }
 
     public static IRenderable Status(RunStatus status, string? reason = null)

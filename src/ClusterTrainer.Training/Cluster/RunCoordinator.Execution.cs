@@ -43,8 +43,10 @@ public sealed partial class RunCoordinator
         public DateTime LastStepEvent { get; set; }
         public float[]? Best { get; set; }
         public double BestValidation { get; set; } = double.NegativeInfinity;
-        /// <summary>ps nodes leaving gracefully, waiting for the next sync point's checkpoint before they hand off.</summary>
+        /// <summary>Nodes leaving gracefully, waiting for the next sync point's checkpoint before they hand off.</summary>
         public List<(string Address, IActorRef ReplyTo)> Leaving { get; } = new();
+        /// <summary>This coordinator's own node is leaving: after that checkpoint nothing new starts here.</summary>
+        public bool CoordinatorLeaving { get; set; }
         /// <summary>Shards (indices) on nodes that were told to hand off; the run restores once they are all gone.</summary>
         public HashSet<int> HandingOver { get; } = new();
     }
@@ -78,7 +80,7 @@ public sealed partial class RunCoordinator
         Command<Restored>(OnRestored);
         Command<InitTimeout>(OnInitTimeout);
         Command<RestoreRequested>(OnRestoreRequested);
-        Command<PsNodeLeaving>(OnPsNodeLeaving);
+        Command<NodeLeaving>(OnNodeLeaving);
         Command<HandOverTimeout>(OnHandOverTimeout);
     }
 
@@ -119,7 +121,8 @@ public sealed partial class RunCoordinator
             var plan = new RunPlan(spec, run.SpecYaml, run.Width, run.MaxShardElements, data.Train.Count);
             _exec = new Execution(run, plan, data, plan.Layout(run.ParameterCount));
             Log.Info($"Resuming run {run.Id} from its last checkpoint.");
-            Publish(new RunEvent("Recovery", run.Id, DateTimeOffset.UtcNow, Message: "coordinator resumed the run from its last checkpoint"));
+            Publish(new RunEvent("Recovery", run.Id, DateTimeOffset.UtcNow, Step: run.LastCheckpointStep ?? 0,
+                Message: "coordinator resumed the run from its last checkpoint"));
             RestoreLatest();
             return;
         }

@@ -46,7 +46,7 @@ public sealed partial class RunCoordinator
             if (shard.Equals(x.Shards[i])) { x.Shards[i] = null; x.HandingOver.Remove(i); }
         if (x.Phase == Phase.HandingOver)
         {
-            if (x.HandingOver.Count > 0) return;
+            if (x.HandingOver.Count > 0 || x.CoordinatorLeaving) return;
             Timers.Cancel("hand-over");
             Log.Info($"Run {x.Run.Id}: the leaving node's shards are handed off; every shard restores the checkpoint of step {x.Run.LastCheckpointStep}.");
             RestoreLatest();
@@ -71,26 +71,30 @@ public sealed partial class RunCoordinator
         if (x.Phase == Phase.Starting) Fail(x, $"shard {m.Index} could not start: {m.Reason}");
     }
 
-    // ---- graceful leave of a ps node -------------------------------------------------------------------------------
+    // ---- graceful leave of a ps or coordinator node -----------------------------------------------------------------
     //
-    //   PsNodeLeaving(node) --no shard of the active run there, or none training--> PsNodeMayLeave at once
+    //   NodeLeaving(node) --node holds neither this singleton nor a shard of the active run, or none training--> NodeMayLeave
     //          |
     //          v  (the generation runs to its sync point, which then always takes a checkpoint)
-    //   checkpoint committed at step S --> PsNodeMayLeave(S) to the node --> it hands its shards off
-    //          --> every shard of the node Terminated --> all shards restore the checkpoint of S (no step lost)
-    //   (the node does not go within 30 s: the shards restore S where they are)
+    //   checkpoint committed at step S --> NodeMayLeave(S) to the node --> it hands its shards / the singleton off
+    //     ps node:          every shard of the node Terminated --> all shards restore the checkpoint of S here
+    //                       (the node does not go within 30 s: the shards restore S where they are)
+    //     coordinator node: nothing new starts; the next coordinator replays the journal and resumes from S
+    //   No step is lost either way: the run goes on from the step it had reached.
 
-    private void OnPsNodeLeaving(PsNodeLeaving m)
+    private void OnNodeLeaving(NodeLeaving m)
     {
         var x = _exec;
-        if (x is null || x.Phase is Phase.Idle or Phase.Finishing || !x.Shards.Any(s => s is not null && NodeOf(s) == m.Address))
+        bool mine = m.Address == Actors.Remote.Remoting.Get(Context.System).Address.ToString();
+        if (x is null || x.Phase is Phase.Idle or Phase.Finishing || (!mine && !x.Shards.Any(s => s is not null && NodeOf(s) == m.Address)))
         {
-            Sender.Tell(new PsNodeMayLeave(m.Address, x?.Run.Id, x?.Run.Step ?? 0));
+            Sender.Tell(new NodeMayLeave(m.Address, x?.Run.Id, x?.Run.Step ?? 0));
             return;
         }
         x.Leaving.Add((m.Address, Sender));
-        Log.Info($"Run {x.Run.Id}: ps node {m.Address} is leaving; its shards are handed over after the checkpoint of the next sync point.");
-        Publish(new RunEvent("PsLeaving", x.Run.Id, DateTimeOffset.UtcNow, Step: x.Run.Step, Message: $"{m.Address} leaves after the next checkpoint"));
+        x.CoordinatorLeaving |= mine;
+        Log.Info($"Run {x.Run.Id}: node {m.Address} is leaving; it hands over after the checkpoint of the next sync point.");
+        Publish(new RunEvent("NodeLeaving", x.Run.Id, DateTimeOffset.UtcNow, Step: x.Run.Step, Message: $"{m.Address} leaves after the next checkpoint"));
     }
 
     /// <summary>At a sync point with its checkpoint committed: the leaving nodes may hand their shards off.</summary>
@@ -103,6 +107,13 @@ public sealed partial class RunCoordinator
         if (x.Run.LastCheckpointStep != step)
             Log.Warning($"Run {x.Run.Id}: no checkpoint at step {step} (the last is {x.Run.LastCheckpointStep}); the hand-over rolls back to it.");
         LetLeave(x, step);
+        if (x.CoordinatorLeaving)
+        {
+            x.Phase = Phase.HandingOver;
+            Publish(new RunEvent("Recovery", x.Run.Id, DateTimeOffset.UtcNow, Step: step,
+                Message: $"the coordinator hands over at the checkpoint of step {step}; the next one resumes there"));
+            return;
+        }
         if (x.HandingOver.Count == 0) { Begin(ShardStart.Keep, step, null); return; }
         x.Phase = Phase.HandingOver;
         Publish(new RunEvent("Recovery", x.Run.Id, DateTimeOffset.UtcNow, Step: step,
@@ -112,7 +123,7 @@ public sealed partial class RunCoordinator
 
     private void OnHandOverTimeout(HandOverTimeout m)
     {
-        if (_exec is not { Phase: Phase.HandingOver } x || x.Generation != m.Generation) return;
+        if (_exec is not { Phase: Phase.HandingOver, CoordinatorLeaving: false } x || x.Generation != m.Generation) return;
         Log.Warning($"Run {x.Run.Id}: the leaving ps node kept its shards for 30 s; every shard restores the checkpoint of step {x.Run.LastCheckpointStep} where it is.");
         x.HandingOver.Clear();
         RestoreLatest();
@@ -120,7 +131,7 @@ public sealed partial class RunCoordinator
 
     private void LetLeave(Execution x, long step)
     {
-        foreach (var (address, replyTo) in x.Leaving) replyTo.Tell(new PsNodeMayLeave(address, x.Run.Id, step));
+        foreach (var (address, replyTo) in x.Leaving) replyTo.Tell(new NodeMayLeave(address, x.Run.Id, step));
         x.Leaving.Clear();
     }
 

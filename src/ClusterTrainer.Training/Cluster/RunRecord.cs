@@ -26,6 +26,7 @@ public sealed class RunRecord(RunSubmitted submitted)
     public long? LastCheckpointStep { get; set; }
     public int Epochs { get; set; }
     public List<EpochMetrics> History { get; } = new();
+    public List<GenerationInfo> Generations { get; } = new();
     public IReadOnlyList<string> WorkerNodes { get; set; } = [];
     public double? LastLoss { get; set; }
     public double? TestAccuracy { get; set; }
@@ -36,7 +37,7 @@ public sealed class RunRecord(RunSubmitted submitted)
     public RunInfo ToInfo() => new(Id, Name, Status, History.Count, Epochs, Step, TotalSteps, WorkerNodes.Count, LastLoss,
         History.Count > 0 ? History.Max(h => h.ValidationAccuracy) : null, TestAccuracy, Reason, CreatedAt, UpdatedAt);
 
-    public RunDetail ToDetail() => new(ToInfo(), SpecYaml, History.ToArray(), WorkerNodes, LastCheckpointStep);
+    public RunDetail ToDetail() => new(ToInfo(), SpecYaml, History.ToArray(), WorkerNodes, LastCheckpointStep, Generations.ToArray());
 
     /// <summary>Applies one journal event of this run.</summary>
     public void Apply(object e)
@@ -49,6 +50,7 @@ public sealed class RunRecord(RunSubmitted submitted)
                 break;
             case GenerationStarted g:
                 Generation = g.Generation; Step = g.FromStep; WorkerNodes = g.WorkerNodes;
+                Generations.Add(new GenerationInfo(g.Generation, g.FromStep, g.WorkerNodes.Count));
                 break;
             case CheckpointCommitted c:
                 LastCheckpointStep = c.Step; Step = Math.Max(Step, c.Step);

@@ -28,13 +28,13 @@ public sealed record EndSegment(string RunId, int Generation, long Step);
 public sealed record SegmentEnding(string RunId, int Generation, string Worker, long Until);
 
 /// <summary>
-/// A ps node that leaves gracefully (SIGTERM) → coordinator, before the node hands its shards off: bring the active
-/// run to a committed checkpoint first, so the shards re-homed from it lose no step.
+/// A ps or coordinator node that leaves gracefully (SIGTERM) → coordinator, before the node hands its shards or the
+/// singleton off: bring the active run to a committed checkpoint first, so whoever takes over loses no step.
 /// </summary>
-public sealed record PsNodeLeaving(string Address);
+public sealed record NodeLeaving(string Address);
 
-/// <summary>Coordinator → leaving ps node: the run is checkpointed at <see cref="Step"/> (or none needed it); hand off now.</summary>
-public sealed record PsNodeMayLeave(string Address, string? RunId, long Step);
+/// <summary>Coordinator → leaving node: the run is checkpointed at <see cref="Step"/> (or none needed it); hand off now.</summary>
+public sealed record NodeMayLeave(string Address, string? RunId, long Step);
 
 /// <summary>Worker → coordinator: one step's loss.</summary>
 public sealed record StepDone(string RunId, int Generation, string Worker, long Step, float Loss, int Samples, double SamplesPerSecond);
@@ -149,8 +149,8 @@ public static class RuntimeProtocol
         Add<EpochEnded>(r, id++);
         Add<StatusChanged>(r, id++);
         Add<RunCompleted>(r, id++);
-        Add<PsNodeLeaving>(r, id++);
-        Add<PsNodeMayLeave>(r, id++);
+        Add<NodeLeaving>(r, id++);
+        Add<NodeMayLeave>(r, id++);
         return r;
     }
 

@@ -85,7 +85,7 @@ public static class TrainingNode
                 new ClusterSingletonProxySettings { SingletonName = RunCoordinator.SingletonName, Role = "coordinator" }), "coordinator-proxy");
             if (options.Roles.Contains("worker"))
                 system.ActorOf(Props.CreateBy(() => new WorkerHost(proxy, options.DataDir)), WorkerHost.Name);
-            if (options.Roles.Contains("ps")) AddHandOver(system, proxy, remoting.Address.ToString());
+            if (options.Roles.Contains("ps") || options.Roles.Contains("coordinator")) AddHandOver(system, proxy, remoting.Address.ToString());
             var control = new NodeControlPlane(system, proxy, store, checkpointRoot);
             cluster.JoinSeedNodes();
             return new Node(system, remoting.Address.ToString(), control);
@@ -98,7 +98,7 @@ public static class TrainingNode
     }
 
     /// <summary>
-    /// How long one phase of a node's coordinated shutdown may take. A leaving ps node's first phase waits for the
+    /// How long one phase of a node's coordinated shutdown may take. A leaving ps or coordinator node's first phase waits for the
     /// active run's next sync point and its checkpoint (up to <see cref="CoordinatorSettings.SegmentCap"/> steps,
     /// a checkpoint and, at an epoch end, validation). Orchestrators must allow a graceful stop this long (the k8s
     /// ps pods have 120 s).
@@ -106,24 +106,27 @@ public static class TrainingNode
     public static readonly TimeSpan ShutdownPhaseTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// A leaving ps node asks the coordinator to checkpoint the active run before the shard region hands the node's
-    /// shards off, so the other ps nodes take them over from a checkpoint of the current step and no step is lost.
-    /// Without an answer in time (no coordinator, a very long segment) the hand-off goes on and the run rolls back
-    /// to its last checkpoint, as after a crash.
+    /// A leaving ps or coordinator node asks the coordinator to checkpoint the active run before the shard region
+    /// hands the node's shards off and the singleton moves, so the other nodes take over from a checkpoint of the
+    /// current step and no step is lost. The coordinator answers at once when the node holds neither the singleton
+    /// nor a shard of the run. Without an answer in time (no coordinator, a very long segment) the hand-off goes on
+    /// and the run rolls back to its last checkpoint, as after a crash.
     /// </summary>
     private static void AddHandOver(ActorSystem system, IActorRef coordinator, string self) =>
-        system.CoordinatedShutdown.AddTask(CoordinatedShutdown.Phases.BeforeClusterShutdown, "ps-hand-over", async ct =>
+        system.CoordinatedShutdown.AddTask(CoordinatedShutdown.Phases.BeforeClusterShutdown, "checkpoint-before-hand-over", async ct =>
         {
+            // No coordinator node in the cluster (the whole cluster is going down): nobody to ask, nothing to lose.
+            if (!Actors.Cluster.Cluster.Get(system).State.Members.Any(m => m.HasRole("coordinator") && m.Status == MemberStatus.Up)) return;
             try
             {
-                var ok = await coordinator.Ask<PsNodeMayLeave>(new PsNodeLeaving(self), ShutdownPhaseTimeout - TimeSpan.FromSeconds(2), ct);
+                var ok = await coordinator.Ask<NodeMayLeave>(new NodeLeaving(self), ShutdownPhaseTimeout - TimeSpan.FromSeconds(2), ct);
                 system.Log.Info(ok.RunId is null
-                    ? "No run trains on this node's shards; handing them off."
-                    : $"Run {ok.RunId} is checkpointed at step {ok.Step}; handing this node's shards over.");
+                    ? "No run needs this node; leaving."
+                    : $"Run {ok.RunId} is checkpointed at step {ok.Step}; handing this node's part over.");
             }
             catch (Exception e) when (e is AskTimeoutException or OperationCanceledException or TimeoutException)
             {
-                system.Log.Warning("The coordinator did not checkpoint the active run in time; handing the shards off anyway " +
+                system.Log.Warning("The coordinator did not checkpoint the active run in time; leaving anyway " +
                                    "(the run rolls back to its last checkpoint).");
             }
         });

@@ -60,7 +60,15 @@ public sealed record RunInfo(
 /// <summary>One finished epoch of a run.</summary>
 public sealed record EpochMetrics(int Epoch, double TrainLoss, double ValidationLoss, double ValidationAccuracy, double LearningRate, double SamplesPerSecond);
 
-public sealed record RunDetail(RunInfo Run, string Spec, IReadOnlyList<EpochMetrics> Epochs, IReadOnlyList<string> WorkerNodes, long? LastCheckpointStep);
+/// <summary>
+/// One run in full. <see cref="Generations"/> lists every stretch of training in order (journaled): a generation
+/// that starts behind the one before it is a rollback to a checkpoint, and its steps were computed twice.
+/// </summary>
+public sealed record RunDetail(RunInfo Run, string Spec, IReadOnlyList<EpochMetrics> Epochs, IReadOnlyList<string> WorkerNodes, long? LastCheckpointStep,
+    IReadOnlyList<GenerationInfo>? Generations = null);
+
+/// <summary>A generation of a run: from which step, on how many workers.</summary>
+public sealed record GenerationInfo(int Generation, long FromStep, int Workers);
 
 public sealed record CheckpointInfo(string RunId, long Step, int Epoch, DateTimeOffset CreatedAt, int Parts, long Bytes);
 

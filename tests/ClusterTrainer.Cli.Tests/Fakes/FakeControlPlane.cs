@@ -38,7 +38,8 @@ public sealed class FakeControlPlane : IControlPlane
     public RunInfo Add(RunInfo run, params EpochMetrics[] epochs)
     {
         Runs.Add(run);
-        Details[run.Id] = new RunDetail(run, "name: fashion-mnist-cnn\n", epochs, ["ctr://127.0.0.1:4101", "ctr://127.0.0.1:4102"], 100);
+        Details[run.Id] = new RunDetail(run, "name: fashion-mnist-cnn\n", epochs, ["ctr://127.0.0.1:4101", "ctr://127.0.0.1:4102"], 100,
+            [new GenerationInfo(1, 0, 2), new GenerationInfo(2, 50, 2), new GenerationInfo(3, 40, 1)]);
         return run;
     }
 

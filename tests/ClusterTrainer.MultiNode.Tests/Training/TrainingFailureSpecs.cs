@@ -81,12 +81,37 @@ public sealed class TrainingFailureSpecs
         await CompletesLikeOneProcessAsync(cluster, client, runId);
     }
 
+    /// <summary>
+    /// One epoch of about 280 steps, checkpointed only at its end: a node lost in it would roll the run back to step 0;
+    /// handed over, the run goes on from the sync point after the leave (the next multiple of the 50-step segment cap).
+    /// </summary>
+    private static readonly string LongEpochSpec =
+        Spec.Replace("every_steps: 10", "every_steps: 1000").Replace("train_limit: 3000", "train_limit: 30000").Replace("epochs: 3", "epochs: 1");
+
+    /// <summary>
+    /// Stops <paramref name="node"/> with SIGTERM early in epoch 0 and checks that it left by itself and that every
+    /// generation started after that goes on from at least the step the run had reached (no step computed twice).
+    /// </summary>
+    private static async Task LeavesWithoutLosingAStepAsync(NodeProcessCluster cluster, ControlClient client, string runId, ChildNode node)
+    {
+        await ReachStepAsync(client, runId, 5);
+        var before = await client.GetRunAsync(runId, CancellationToken.None);
+        Assert.True(before.Run.Step < 200, $"the spec needs the leave well inside the epoch; the run was already at step {before.Run.Step}");
+        await node.StopAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, node.ExitCode); // left on SIGTERM by itself, not killed after the grace time
+        await CompletesLikeOneProcessAsync(cluster, client, runId, LongEpochSpec);
+        var after = await client.GetRunAsync(runId, CancellationToken.None);
+        var later = after.Generations!.Skip(before.Generations!.Count).ToArray();
+        Assert.NotEmpty(later);
+        Assert.All(later, g => Assert.True(g.FromStep >= before.Run.Step,
+            $"generation {g.Generation} went back to step {g.FromStep}, behind step {before.Run.Step} where the run was when the node was asked to leave " +
+            $"(generations: {string.Join(", ", after.Generations!.Select(x => $"{x.Generation}@{x.FromStep}"))})"));
+    }
+
     [Fact]
     public async Task A_parameter_server_stopped_with_SIGTERM_hands_its_shards_over_without_losing_a_step()
     {
-        // Checkpoints only at epoch ends (about 85 steps each): a ps node lost in epoch 0 would roll the run back
-        // to step 0; handed over, the run goes on from the sync point after the leave (step 50 or the epoch end).
-        string spec = Spec.Replace("every_steps: 10", "every_steps: 1000").Replace("train_limit: 3000", "train_limit: 9000").Replace("epochs: 3", "epochs: 2");
+        string spec = LongEpochSpec;
         var (cluster, client, runId) = await StartRunAsync(ps: 3, spec: spec);
         await using var _ = cluster;
         using var __ = client;
@@ -98,18 +123,19 @@ public sealed class TrainingFailureSpecs
             try { await foreach (var e in events.ReadAllAsync(stop.Token)) seen.Enqueue(e); }
             catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException) { }
         });
-        var before = await ReachStepAsync(client, runId, 5);
-        Assert.True(before.Step < 60, $"the spec needs the leave well inside epoch 0; the run was already at step {before.Step}");
-        var leaving = cluster.Nodes[2].Child;
-        await leaving.StopAsync(TimeSpan.FromSeconds(60));
-        Assert.Equal(0, leaving.ExitCode); // left on SIGTERM by itself, not killed after the grace time
-        await CompletesLikeOneProcessAsync(cluster, client, runId, spec);
+        await LeavesWithoutLosingAStepAsync(cluster, client, runId, cluster.Nodes[2].Child);
         stop.Cancel();
         await reading;
-        var recoveries = seen.Where(e => e.Type == "Recovery" && e.RunId == runId).ToArray();
-        Assert.Contains(recoveries, e => e.Message?.Contains("handed over") == true);
-        Assert.All(recoveries, e => Assert.True(e.Step >= before.Step,
-            $"the run went back to step {e.Step} ({e.Message}) behind step {before.Step}, where it was when the node was asked to leave"));
+        Assert.Contains(seen, e => e.Type == "Recovery" && e.RunId == runId && e.Message?.Contains("handed over") == true);
+    }
+
+    [Fact]
+    public async Task The_coordinator_stopped_with_SIGTERM_hands_the_run_over_without_losing_a_step()
+    {
+        var (cluster, client, runId) = await StartRunAsync(coordinators: 2, spec: LongEpochSpec);
+        await using var _ = cluster;
+        using var __ = client;
+        await LeavesWithoutLosingAStepAsync(cluster, client, runId, cluster.Nodes[0].Child); // the oldest: the singleton's node
     }
 
     [Fact]
