@@ -173,7 +173,7 @@ public sealed partial class RunCoordinator
             {
                 var part = manifest?.Parts.FirstOrDefault(p => p.ShardId == s.Index);
                 var init = new InitShard(x.Run.Id, generation, s.Index, s.Offset, s.Length, x.Run.SpecYaml, x.Plan.Width, x.Plan.MaxShardElements,
-                    ids, start, part, lr, from);
+                    ids, start, part, lr, from, x.Layout.Count);
                 _settings.ShardRegion.Tell(new ShardingEnvelope(ShardEntity.EntityId(x.Run.Id, s.Index), init), Self);
             }
             Timers.StartSingleTimer("init", new InitTimeout(generation), _settings.InitTimeout);

@@ -106,7 +106,9 @@ public sealed class RunWorker : ReceiveActor
         using (inputs)
         using (targets)
             loss = _step.Run(inputs, targets);
-        GradientRules.Apply(_plan.Spec.Training, _step.Flat.ValuesSpan, _step.Flat.GradientsSpan);
+        // Stepwise modes clip the averaged gradient on the shards (GradientClipping); the async modes apply each push
+        // as a step of its own, so the worker clips its gradient here.
+        GradientRules.Apply(_plan.Spec.Training, _step.Flat.ValuesSpan, _step.Flat.GradientsSpan, clip: !_plan.Policy.IsStepwise);
         // Uncompressed: the payload is a view of the flat gradient buffer (no copy); it is not written again before
         // every shard answered this worker's next pull, which each shard does only after taking this push.
         // Each push is a bare tensor frame (DataPlane): written to the socket straight from that memory.
@@ -151,17 +153,19 @@ public sealed class RunWorker : ReceiveActor
 
 /// <summary>
 /// What a worker does to its gradient before pushing: L1/L2 penalties (the same on every worker, so the average
-/// keeps them once), then gradient clipping of this worker's gradient by value and by total norm.
+/// keeps them once), then, when <c>clip</c> is set (the async modes), clipping of this worker's gradient by value
+/// and by total norm. One process training on the global batch applies the same rules to its whole gradient.
 /// </summary>
 public static class GradientRules
 {
-    public static void Apply(Runs.TrainingSpec t, ReadOnlySpan<float> values, Span<float> gradients)
+    public static void Apply(Runs.TrainingSpec t, ReadOnlySpan<float> values, Span<float> gradients, bool clip = true)
     {
         if (t.L1 > 0 || t.L2 > 0)
         {
             float l1 = (float)t.L1, l2 = (float)(2 * t.L2);
             for (int i = 0; i < gradients.Length; i++) gradients[i] += l2 * values[i] + l1 * MathF.Sign(values[i]);
         }
+        if (!clip) return;
         if (t.ClipGradValue is { } v)
         {
             float c = (float)v;

@@ -59,7 +59,13 @@ public enum ShardStart
 /// <summary>Coordinator → shard entity (through sharding): start generation <see cref="Generation"/>.</summary>
 public sealed record InitShard(
     string RunId, int Generation, int Index, long Offset, long Length, string SpecYaml, int Width, long MaxShardElements,
-    IReadOnlyList<string> Workers, ShardStart Start, CheckpointPart? Part, double LearningRate, long FromStep);
+    IReadOnlyList<string> Workers, ShardStart Start, CheckpointPart? Part, double LearningRate, long FromStep, int ShardCount = 1);
+
+/// <summary>
+/// Shard → every other shard of the run (through the shard region), clipping by total norm: this shard's part of
+/// the squared norm of step <see cref="Step"/>'s averaged gradient.
+/// </summary>
+public sealed record ShardNormPart(string RunId, int Generation, long Step, int Index, double SquaredNorm);
 
 public sealed record ShardReady(string RunId, int Generation, int Index, long Version);
 
@@ -151,6 +157,7 @@ public static class RuntimeProtocol
         Add<RunCompleted>(r, id++);
         Add<NodeLeaving>(r, id++);
         Add<NodeMayLeave>(r, id++);
+        Add<ShardNormPart>(r, id++);
         return r;
     }
 

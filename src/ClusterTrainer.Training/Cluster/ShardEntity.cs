@@ -41,6 +41,7 @@ public sealed class ShardEntity : ReceiveActor
             if (!_server.TryPush(t, Self)) _log.Warning($"Shard entity: tensor '{t.Name}' is not a push; dropped.");
         });
         Receive<PullParameters>(p => _server?.Pull(p, Sender, Self));
+        Receive<ShardNormPart>(m => { if (m.RunId == _runId && m.Generation == _generation) _server?.AddNormPart(m.Step, m.Index, m.SquaredNorm, Self); });
         Receive<CheckpointShard>(OnCheckpoint);
         Receive<SetLearningRate>(m => _server?.Shard.SetLearningRate(m.Lr));
         Receive<GetShardCounters>(_ => { if (_server is not null) Sender.Tell(_server.Shard.Counters); });
@@ -102,8 +103,25 @@ public sealed class ShardEntity : ReceiveActor
     {
         _server?.Retire();
         var spec = RunPlan.ParseSpec(m.SpecYaml, m.RunId);
-        var shard = new ParameterShard(new ShardSpec(m.Index, m.Offset, m.Length), values, spec.Optimizer, ShardPolicy.From(spec.Sync), m.Workers);
-        _server = new ShardServer(shard) { IsGenerationScoped = true };
+        var policy = ShardPolicy.From(spec.Sync);
+        var shard = new ParameterShard(new ShardSpec(m.Index, m.Offset, m.Length), values, spec.Optimizer, policy, m.Workers)
+        {
+            Clipping = policy.IsStepwise ? GradientClipping.From(spec.Training) : null,
+        };
+        var region = Actors.Sharding.ClusterSharding.Get(Context.System).ShardRegion(TypeName);
+        string runId = m.RunId;
+        int index = m.Index, count = Math.Max(1, m.ShardCount);
+        _server = new ShardServer(shard)
+        {
+            IsGenerationScoped = true,
+            ShardCount = count,
+            // Read _generation when sending: the server outlives InitShard Keep of later generations.
+            ShareNormPart = (step, part) =>
+            {
+                for (int j = 0; j < count; j++)
+                    if (j != index) region.Tell(new Actors.Sharding.ShardingEnvelope(EntityId(runId, j), new ShardNormPart(runId, _generation, step, index, part)), Self);
+            },
+        };
         _runId = m.RunId;
     }
 

@@ -27,10 +27,10 @@ public sealed class ClusterEquivalenceTests
     private static async Task<RunInfo> FinishAsync(IControlPlane control, string runId) =>
         await ClusterTestBed.WaitForAsync(control, runId, r => r.Status is RunStatus.Completed or RunStatus.Failed, TimeSpan.FromMinutes(3));
 
-    private static async Task AssertEqualsReferenceAsync(ClusterTestBed bed, RunInfo done)
+    private static async Task AssertEqualsReferenceAsync(ClusterTestBed bed, RunInfo done, string? spec = null)
     {
         Assert.True(done.Status == RunStatus.Completed, done.Reason);
-        await ReferenceRun.AssertMatchesAsync(bed.Directory, done.Id, done.TotalSteps, Spec, width: 3);
+        await ReferenceRun.AssertMatchesAsync(bed.Directory, done.Id, done.TotalSteps, spec ?? Spec, width: 3);
     }
 
     [Fact]
@@ -40,5 +40,22 @@ public sealed class ClusterEquivalenceTests
         await using var _ = bed;
         var run = await coordinator.Control.StartRunAsync(new StartRunRequest(Spec), CancellationToken.None);
         await AssertEqualsReferenceAsync(bed, await FinishAsync(coordinator.Control, run.Id));
+    }
+
+    [Fact]
+    public async Task Clipping_applies_to_the_averaged_gradient_like_one_process_clipping_the_global_batch()
+    {
+        // A max norm well below the gradients' norm (about 1-3 here) and a value bound that bites: both clip every step.
+        const string clip = "\n  clip_grad_norm: 0.25\n  clip_grad_value: 0.02";
+        string spec = ClusterTestBed.Spec(epochs: 1, batch: 32, everySteps: 10, trainLimit: 1500, workers: 3, trainingExtra: clip);
+        var (bed, coordinator) = await StartAsync();
+        await using var _ = bed;
+        var run = await coordinator.Control.StartRunAsync(new StartRunRequest(spec), CancellationToken.None);
+        var done = await FinishAsync(coordinator.Control, run.Id);
+        await AssertEqualsReferenceAsync(bed, done, spec);
+        // ... and clipping changed the result: the unclipped reference ends elsewhere.
+        var (parameters, _, _) = await ReferenceRun.LastCheckpointAsync(bed.Directory, done.Id);
+        string unclipped = spec.Replace("clip_grad_norm: 0.25", "").Replace("clip_grad_value: 0.02", "");
+        Assert.True(ReferenceRun.MaxAbsDifference(parameters, ReferenceRun.Train(unclipped, width: 3)) > 1e-3);
     }
 }

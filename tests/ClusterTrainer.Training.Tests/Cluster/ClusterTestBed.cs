@@ -39,7 +39,7 @@ internal sealed class ClusterTestBed : IAsyncDisposable
 
     /// <summary>A small, fast run: the dropout-free MLP on a Fashion-MNIST subset.</summary>
     public static string Spec(int epochs = 2, int batch = 32, int everySteps = 20, string optimizer = "adam", int trainLimit = 1200, int workers = 0,
-        string sync = "{ mode: sync }") => $"""
+        string sync = "{ mode: sync }", string trainingExtra = "") => $"""
         name: cluster-test
         model: mlp-classifier
         dataset:
@@ -54,7 +54,7 @@ internal sealed class ClusterTestBed : IAsyncDisposable
           batch_size: {batch}
           epochs: {epochs}
           seed: 7
-          workers: {workers}
+          workers: {workers}{trainingExtra}
         sync: {sync}
         checkpoint:
           every_steps: {everySteps}

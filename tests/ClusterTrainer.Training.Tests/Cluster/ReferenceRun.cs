@@ -8,7 +8,8 @@ namespace ClusterTrainer.Training.Tests.Cluster;
 
 /// <summary>
 /// What a cluster run must equal: one process training the same model from the same initial parameters on the
-/// same global batches (global batch = width × per-worker batch) with torch.optim.
+/// same global batches (global batch = width × per-worker batch) with torch.optim, applying the spec's penalties
+/// and gradient clipping to that global batch's gradient (as DDP users clip after the all-reduce).
 /// </summary>
 internal static class ReferenceRun
 {
@@ -28,8 +29,9 @@ internal static class ReferenceRun
             var batch = plan.EpochPlan(epoch, 1).GlobalBatchAt((int)(step % plan.StepsPerEpoch));
             using var scope = NewDisposeScope();
             var (x, y) = data.Train.Batch(batch);
-            optimizer.zero_grad();
+            model.zero_grad(); // in place: the gradients stay views of the flat buffer
             RunPlan.Loss(model.call(x), y).backward();
+            GradientRules.Apply(spec.Training, flat.ValuesSpan, flat.GradientsSpan);
             optimizer.step();
         }
         return flat.ValuesSpan.ToArray();

@@ -183,4 +183,41 @@ public sealed class ParameterShardTests
         Assert.Equal(PushOutcome.Applied, shard.Push("w0", 1, [9f, 9f, 9f], 0));
         Assert.Equal(after, shard.Values.ToArray());
     }
+
+    [Fact]
+    public void Two_shards_clipping_by_norm_and_value_step_like_clip_grad_on_the_whole_averaged_gradient()
+    {
+        var clip = new GradientClipping(MaxNorm: 0.5, MaxValue: 0.8);
+        ParameterShard Part(int index, long offset, float[] values) =>
+            new(new ShardSpec(index, offset, values.Length), values, ShardOptimizer.Spec("sgd", 0.1, 0.9), ShardPolicy.Synchronous, ["w0", "w1"]) { Clipping = clip };
+        using var a = Part(0, 0, [1f, 2f, 3f]);
+        using var b = Part(1, 3, [4f, 5f]);
+        using var whole = tensor(new[] { 1f, 2f, 3f, 4f, 5f });
+        using var opt = ShardOptimizer.Create(ShardOptimizer.Spec("sgd", 0.1, 0.9), [whole]);
+        for (int t = 0; t < 3; t++)
+        {
+            float[] g0 = [0.9f, -0.3f, 0.2f * t, 1.5f, -0.4f], g1 = [0.1f, -0.7f, 0.6f, -0.2f, 2.0f * t];
+            Assert.Equal(PushOutcome.Accepted, a.Push("w0", t, g0[..3], 3));
+            Assert.Equal(PushOutcome.Accepted, a.Push("w1", t, g1[..3], 1)); // complete, but waits for the norm
+            Assert.NotNull(a.PendingNormPart);
+            Assert.False(a.MayProceed("w0", t + 1));
+            Assert.Equal(PushOutcome.Duplicate, a.Push("w1", t, g1[..3], 1));
+            b.Push("w0", t, g0[3..], 3);
+            b.Push("w1", t, g1[3..], 1);
+            double total = a.PendingNormPart!.Value + b.PendingNormPart!.Value;
+            a.CompleteStep(total);
+            b.CompleteStep(total);
+            Assert.True(a.MayProceed("w0", t + 1));
+
+            var mean = g0.Zip(g1, (x, y) => (float)((3.0 * x + 1.0 * y) / 4)).ToArray();
+            using var g = tensor(mean);
+            whole.grad = g;
+            nn.utils.clip_grad_value_([whole], 0.8);
+            nn.utils.clip_grad_norm_([whole], 0.5);
+            using (no_grad()) opt.step([g]); // g is whole.grad, clipped in place
+        }
+        var expected = whole.ToArray<float>();
+        var actual = a.Values.ToArray().Concat(b.Values.ToArray()).ToArray();
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 6);
+    }
 }

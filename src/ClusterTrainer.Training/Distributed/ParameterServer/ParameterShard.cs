@@ -19,6 +19,9 @@ namespace ClusterTrainer.Training.Distributed.ParameterServer;
 ///      |   |  push(w, u &gt; v) or w not live: Rejected                                     v
 ///      +---+------------------------------- [apply average, v := v+1, publish] &lt;-------+
 ///  "complete": Sync = every live worker pushed; Backup(k) = max(1, live-k) pushes arrived.
+///  With <see cref="Clipping"/>: the average is clipped by value, and clipping by total norm first needs every
+///  shard's part of the norm: the shard offers its own (<see cref="PendingNormPart"/>) and applies the step when
+///  <see cref="CompleteStep"/> brings the total ([collecting v] → [awaiting norm of v] → apply).
 ///
 /// Async (Downpour) / Bounded(s): each new (w, step) is applied at once (v := v+1); a repeat is a Duplicate.
 ///   Bounded: worker w may compute step c only while c - min(completed steps of live workers) &lt;= s.
@@ -37,6 +40,7 @@ public sealed class ParameterShard : IDisposable
     // more); the second turns it into the double-precision weighted sum _sum (allocated then), later ones add to it.
     private double[]? _sum;
     private int _firstSamples;
+    private bool _awaitingNorm;
     private long _applied, _taken, _duplicates, _late, _rejected, _maxLead;
 
     public ParameterShard(ShardSpec spec, ReadOnlySpan<float> initialValues, OptimizerSpec optimizer,
@@ -61,6 +65,19 @@ public sealed class ParameterShard : IDisposable
 
     public ShardSpec Spec { get; }
     public ShardPolicy Policy { get; }
+
+    /// <summary>
+    /// Clipping of the averaged gradient in the stepwise modes (null: none), as <c>clip_grad_value_</c> and
+    /// <c>clip_grad_norm_</c> do on one process's gradient after DDP's all-reduce. The async modes apply each push
+    /// as its own step, so their workers clip their own gradient instead.
+    /// </summary>
+    public GradientClipping? Clipping { get; init; }
+
+    /// <summary>
+    /// This shard's part of the squared total norm of step <see cref="Version"/>'s averaged gradient while the step
+    /// waits for the total (clipping by norm); null otherwise.
+    /// </summary>
+    public double? PendingNormPart { get; private set; }
 
     /// <summary>Number of optimizer steps applied since the start (or since the imported state's version).</summary>
     public long Version { get; private set; }
@@ -132,10 +149,11 @@ public sealed class ParameterShard : IDisposable
 
     private PushOutcome PushStepwise(string worker, long step, ReadOnlySpan<float> gradient, int samples)
     {
-        if (step > Version) { _rejected++; return PushOutcome.Rejected; }
-        if (step < Version)
+        long open = _awaitingNorm ? Version + 1 : Version; // a step waiting for its norm is closed to pushes
+        if (step > open) { _rejected++; return PushOutcome.Rejected; }
+        if (step < open)
         {
-            if (step == Version - 1 && _lastContributors.Contains(worker)) { _duplicates++; return PushOutcome.Duplicate; }
+            if (step == open - 1 && _lastContributors.Contains(worker)) { _duplicates++; return PushOutcome.Duplicate; }
             _late++;
             return PushOutcome.Late;
         }
@@ -190,8 +208,32 @@ public sealed class ParameterShard : IDisposable
         // else: one contributor; its gradient already sits in _gradient (samples · g / samples is g again)
         _lastContributors = new HashSet<string>(_pending.Keys, StringComparer.Ordinal);
         _pending.Clear();
+        if (Clipping is { } clip)
+        {
+            if (clip.MaxValue is { } v) using (no_grad()) _gradient.clamp_(-v, v);
+            if (clip.MaxNorm is not null)
+            {
+                _awaitingNorm = true;
+                PendingNormPart = ShardedClipping.NormPart([_gradient]);
+                return false;
+            }
+        }
         Step();
         return true;
+    }
+
+    /// <summary>
+    /// Applies the step that waits for its norm, given the sum of every shard's <see cref="PendingNormPart"/>
+    /// (in shard order): scales the averaged gradient by torch's clip coefficient, then runs the optimizer.
+    /// </summary>
+    public void CompleteStep(double squaredNormTotal)
+    {
+        if (!_awaitingNorm) throw new InvalidOperationException($"Shard {Spec.Index} has no step waiting for its norm.");
+        double coefficient = ShardedClipping.Coefficient(ShardedClipping.TotalNorm([squaredNormTotal]), Clipping!.MaxNorm!.Value);
+        if (coefficient < 1) ShardedClipping.Scale_([_gradient], coefficient);
+        _awaitingNorm = false;
+        PendingNormPart = null;
+        Step();
     }
 
     /// <summary>
@@ -282,6 +324,8 @@ public sealed class ParameterShard : IDisposable
         ShardStateCodec.Import(this, state, _values, _optimizer);
         Version = state.Version;
         _pending.Clear();
+        _awaitingNorm = false;
+        PendingNormPart = null;
         _lastContributors.Clear();
         foreach (var w in _live) _completed[w] = Policy.IsStepwise ? Version : 0;
     }
@@ -298,6 +342,8 @@ public sealed class ParameterShard : IDisposable
         _live.Clear();
         _completed.Clear();
         _pending.Clear();
+        _awaitingNorm = false;
+        PendingNormPart = null;
         _lastContributors.Clear();
         _applied = 0;
         foreach (var w in workers)

@@ -48,3 +48,14 @@ public enum PushOutcome
 /// </summary>
 public sealed record ShardCounters(int ShardIndex, long Version, long AppliedSteps, long GradientsTaken,
     long Duplicates, long LateDrops, long Rejected, long MaxLead);
+
+/// <summary>
+/// Gradient clipping a stepwise shard applies to the averaged gradient: by value (<c>clip_grad_value_</c>), then by
+/// the total L2 norm over every shard (<c>clip_grad_norm_</c>). Null fields are off.
+/// </summary>
+public sealed record GradientClipping(double? MaxNorm, double? MaxValue)
+{
+    /// <summary>The spec's clipping, or null when it sets none.</summary>
+    public static GradientClipping? From(Runs.TrainingSpec training) =>
+        training.ClipGradNorm is null && training.ClipGradValue is null ? null : new(training.ClipGradNorm, training.ClipGradValue);
+}

@@ -15,8 +15,17 @@ public sealed class ShardServer(ParameterShard shard)
     private readonly List<(PullParameters Pull, IActorRef ReplyTo)> _parked = new();
     private readonly Dictionary<string, long> _sent = new(StringComparer.Ordinal);
     private float[]? _decoded;
+    // Clipping by norm: the parts of the squared norm of each step, by shard (summed in shard order).
+    private readonly Dictionary<long, SortedDictionary<int, double>> _normParts = new();
+    private long _sharedStep = -1;
 
     public ParameterShard Shard { get; } = shard;
+
+    /// <summary>How many shards the vector has: with clipping by norm a step waits for every one's part.</summary>
+    public int ShardCount { get; init; } = 1;
+
+    /// <summary>Sends this shard's part of a step's squared norm to every other shard (clipping by norm).</summary>
+    public Action<long, double>? ShareNormPart { get; init; }
 
     /// <summary>Bytes of gradient payloads taken and parameter payloads sent.</summary>
     public long BytesIn { get; private set; }
@@ -30,7 +39,30 @@ public sealed class ShardServer(ParameterShard shard)
         BytesIn += payload.Data.Length;
         var outcome = Shard.Push(push.Worker, push.Step, Floats(payload), push.Samples);
         if (outcome == PushOutcome.Applied) AnswerPulls(self);
+        else if (Shard.PendingNormPart is { } part && _sharedStep != Shard.Version)
+        {
+            _sharedStep = Shard.Version;
+            ShareNormPart?.Invoke(Shard.Version, part);
+            AddNormPart(Shard.Version, Shard.Spec.Index, part, self);
+        }
         return outcome;
+    }
+
+    /// <summary>
+    /// One shard's part of a step's squared norm (clipping by norm). Once every shard's part of the step this shard
+    /// waits on is in, the shard applies it and parked pulls are answered. Parts of steps already applied are dropped.
+    /// </summary>
+    public void AddNormPart(long step, int shard, double squaredNorm, IActorRef self)
+    {
+        if (step < Shard.Version || shard < 0 || shard >= ShardCount) return;
+        if (!_normParts.TryGetValue(step, out var parts)) _normParts[step] = parts = new SortedDictionary<int, double>();
+        parts[shard] = squaredNorm;
+        if (Shard.PendingNormPart is null || step != Shard.Version || parts.Count < ShardCount) return;
+        double total = 0;
+        foreach (var p in parts.Values) total += p;
+        _normParts.Remove(step);
+        Shard.CompleteStep(total);
+        AnswerPulls(self);
     }
 
     /// <summary>Takes a push that arrived as a bare tensor frame; false (payload disposed) when it is not one.</summary>
@@ -112,6 +144,8 @@ public sealed class ShardServer(ParameterShard shard)
     {
         _parked.Clear();
         _sent.Clear();
+        _normParts.Clear();
+        _sharedStep = -1;
     }
 
     /// <summary>A pushed gradient as float32: as is, or widened from float16/bfloat16 into a reused buffer.</summary>
