@@ -6,7 +6,8 @@ using Xunit;
 namespace ClusterTrainer.MultiNode.Tests.Training;
 
 /// <summary>
-/// Failures of a training cluster of real node processes, each killed with SIGKILL mid-run: the run completes,
+/// Failures of a training cluster of real node processes, each killed with SIGKILL mid-run (or stopped with SIGTERM,
+/// which must hand over without losing a step): the run completes,
 /// no step is applied twice (every shard's final version is the step count), and the final parameters equal one
 /// process training on the same global batches — which is also what an undisturbed run resumed from the same
 /// checkpoint computes, since synchronous training does not depend on how the global batch is split.
@@ -59,27 +60,43 @@ public sealed class TrainingFailureSpecs
         await ReferenceRun.AssertMatchesAsync(cluster.Directory, runId, done.TotalSteps, spec, width: 3);
     }
 
-    [Fact]
-    public async Task A_worker_killed_mid_run_leaves_its_batches_to_the_others()
+    /// <summary>
+    /// Starts a run, lets it reach <paramref name="atStep"/>, disturbs it, and checks it still completes like one
+    /// process training on the same global batches.
+    /// </summary>
+    private static async Task CompletesDespiteAsync(Func<NodeProcessCluster, ControlClient, string, Task> disturb,
+        int coordinators = 1, int ps = 2, int workers = 3, long atStep = 20)
     {
-        var (cluster, client, runId) = await StartRunAsync();
+        var (cluster, client, runId) = await StartRunAsync(coordinators, ps, workers);
         await using var _ = cluster;
         using var __ = client;
-        await ReachStepAsync(client, runId, 20);
-        cluster.Nodes[^1].Child.Kill();
+        await ReachStepAsync(client, runId, atStep);
+        await disturb(cluster, client, runId);
         await CompletesLikeOneProcessAsync(cluster, client, runId);
     }
 
+    private static Func<NodeProcessCluster, ControlClient, string, Task> Kill(Func<NodeProcessCluster, ChildNode> node) =>
+        (cluster, _, _) => { node(cluster).Kill(); return Task.CompletedTask; };
+
     [Fact]
-    public async Task A_parameter_server_killed_mid_run_has_its_shards_rehomed_from_the_last_checkpoint()
-    {
-        var (cluster, client, runId) = await StartRunAsync(ps: 3);
-        await using var _ = cluster;
-        using var __ = client;
-        await ReachStepAsync(client, runId, 20);
-        cluster.Nodes[2].Child.Kill();
-        await CompletesLikeOneProcessAsync(cluster, client, runId);
-    }
+    public Task A_worker_killed_mid_run_leaves_its_batches_to_the_others() =>
+        CompletesDespiteAsync(Kill(c => c.Nodes[^1].Child));
+
+    [Fact]
+    public Task A_parameter_server_killed_mid_run_has_its_shards_rehomed_from_the_last_checkpoint() =>
+        CompletesDespiteAsync(Kill(c => c.Nodes[2].Child), ps: 3);
+
+    [Fact]
+    public Task The_coordinator_killed_mid_run_is_restarted_elsewhere_from_the_journal() =>
+        CompletesDespiteAsync(Kill(c => c.Nodes[0].Child), coordinators: 2);
+
+    [Fact]
+    public Task A_worker_that_joins_mid_run_gets_batches_from_the_next_sync_point() =>
+        CompletesDespiteAsync(async (cluster, client, runId) =>
+        {
+            await cluster.StartAsync("worker");
+            await NodeProcessCluster.WaitForAsync(client, runId, r => r.Workers == 3 || r.Status != RunStatus.Running, RunTimeout);
+        }, workers: 2, atStep: 15);
 
     /// <summary>
     /// One epoch of about 280 steps, checkpointed only at its end: a node lost in it would roll the run back to step 0;
@@ -136,29 +153,6 @@ public sealed class TrainingFailureSpecs
         await using var _ = cluster;
         using var __ = client;
         await LeavesWithoutLosingAStepAsync(cluster, client, runId, cluster.Nodes[0].Child); // the oldest: the singleton's node
-    }
-
-    [Fact]
-    public async Task The_coordinator_killed_mid_run_is_restarted_elsewhere_from_the_journal()
-    {
-        var (cluster, client, runId) = await StartRunAsync(coordinators: 2);
-        await using var _ = cluster;
-        using var __ = client;
-        await ReachStepAsync(client, runId, 20);
-        cluster.Nodes[0].Child.Kill();
-        await CompletesLikeOneProcessAsync(cluster, client, runId);
-    }
-
-    [Fact]
-    public async Task A_worker_that_joins_mid_run_gets_batches_from_the_next_sync_point()
-    {
-        var (cluster, client, runId) = await StartRunAsync(workers: 2);
-        await using var _ = cluster;
-        using var __ = client;
-        await ReachStepAsync(client, runId, 15);
-        await cluster.StartAsync("worker");
-        await NodeProcessCluster.WaitForAsync(client, runId, r => r.Workers == 3 || r.Status != RunStatus.Running, RunTimeout);
-        await CompletesLikeOneProcessAsync(cluster, client, runId);
     }
 }
 
