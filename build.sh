@@ -15,8 +15,9 @@ export CLUSTERTRAINER_NATIVE_DIR="$NATIVE_DIR"
 # Debian packages the product uses: libtorch (the compute engine) with OpenBLAS (without it libtorch
 # falls back to the slow reference BLAS), the compiler and CMake for the shim, Fashion-MNIST (real
 # data), python3-torch (golden fixtures, side-by-side benchmarks) and PostgreSQL (the cluster store;
-# tests start a throw-away server themselves).
-APT_PACKAGES=(libtorch-dev libopenblas0-pthread python3-torch dataset-fashion-mnist g++ cmake make postgresql iproute2 docker-compose)
+# tests start a throw-away server themselves); iproute2 and docker-compose for the network-namespace and
+# compose-file tests, zsh and fish for the tests of `ctr completion`.
+APT_PACKAGES=(libtorch-dev libopenblas0-pthread python3-torch dataset-fashion-mnist g++ cmake make postgresql iproute2 docker-compose zsh fish)
 
 log() { printf '\033[1;34m[build]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[build] error:\033[0m %s\n' "$*" >&2; exit 1; }

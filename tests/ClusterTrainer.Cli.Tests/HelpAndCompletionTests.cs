@@ -83,16 +83,33 @@ public sealed class HelpAndCompletionTests
             Assert.Contains(word, suggestions);
     }
 
-    [Fact]
-    public async Task The_bash_script_completes_through_the_real_executable()
+    /// <summary>
+    /// Each shell loads its script and completes "ctr checkpoint ex" through the real ctr executable (on PATH):
+    /// bash by calling the completion function as bash would; fish with its own non-interactive
+    /// <c>complete -C</c>; zsh (no line editor outside a terminal) with <c>compdef</c>/<c>compadd</c> stubbed to
+    /// print what the script offers. `./build.sh test` installs zsh and fish.
+    /// </summary>
+    [Theory]
+    [InlineData("bash", """
+        source <(ctr completion bash)
+        COMP_LINE="ctr checkpoint ex"; COMP_POINT=${#COMP_LINE}; COMP_WORDS=(ctr checkpoint ex); COMP_CWORD=2
+        _ctr_complete
+        printf '%s\n' "${COMPREPLY[@]}"
+        """)]
+    [InlineData("fish", """
+        ctr completion fish | source
+        complete -C "ctr checkpoint ex"
+        """)]
+    [InlineData("zsh", """
+        compdef() { :; }
+        compadd() { shift; printf '%s\n' "$@"; }
+        source <(ctr completion zsh)
+        BUFFER="ctr checkpoint ex"; CURSOR=${#BUFFER}
+        _ctr_complete
+        """)]
+    public async Task The_shell_script_completes_through_the_real_executable(string shell, string script)
     {
-        const string script = """
-            source <(ctr completion bash)
-            COMP_LINE="ctr checkpoint ex"; COMP_POINT=${#COMP_LINE}; COMP_WORDS=(ctr checkpoint ex); COMP_CWORD=2
-            _ctr_complete
-            printf '%s\n' "${COMPREPLY[@]}"
-            """;
-        var start = new ProcessStartInfo("bash", ["-c", script]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(shell, ["-c", script]) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["PATH"] = AppContext.BaseDirectory + Path.PathSeparator + start.Environment["PATH"];
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
