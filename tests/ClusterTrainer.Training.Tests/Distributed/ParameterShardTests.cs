@@ -148,7 +148,7 @@ public sealed class ParameterShardTests
     }
 
     [Fact]
-    public void Steps_with_one_two_and_three_contributors_average_exactly_in_double_and_keep_nothing_from_the_last_step()
+    public void Steps_with_one_two_and_three_contributors_average_exactly_in_double_in_worker_order_and_keep_nothing_from_the_last_step()
     {
         using var shard = Shard(ShardPolicy.Synchronous, lr: 1.0);
         var expected = new double[] { 1, 2, 3 };
@@ -158,8 +158,8 @@ public sealed class ParameterShardTests
             double total = pushes.Sum(p => p.N);
             for (int i = 0; i < 3; i++)
             {
-                double sum = 0;
-                foreach (var (_, g, n) in pushes) sum += (double)n * g[i];
+                double sum = 0; // in worker-id order, whatever order the pushes came in
+                foreach (var (_, g, n) in pushes.OrderBy(p => p.Worker, StringComparer.Ordinal)) sum += (double)n * g[i];
                 expected[i] = (float)expected[i] - (float)(sum * (1.0 / total)); // SGD lr 1 on the float mean
             }
             Assert.Equal(version + 1, shard.Version);
@@ -219,5 +219,27 @@ public sealed class ParameterShardTests
         var expected = whole.ToArray<float>();
         var actual = a.Values.ToArray().Concat(b.Values.ToArray()).ToArray();
         for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 6);
+    }
+
+    [Fact]
+    public void The_order_in_which_pushes_arrive_does_not_change_a_bit()
+    {
+        var spec = new ShardSpec(0, 0, 37); // a vector part and a scalar tail
+        var rng = new Random(3);
+        float[] initial = Enumerable.Range(0, 37).Select(_ => (float)rng.NextDouble()).ToArray();
+        // Element 0 cancels: 1e30 + 1 - 1e30 is 0 or 1 in double depending on the order it is summed in.
+        float[] cancelling = [1e30f, 1f, -1e30f, 0.5f];
+        var steps = Enumerable.Range(0, 5).Select(_ => Enumerable.Range(0, 4)
+            .Select(w => ($"w{w}", Enumerable.Range(0, 37).Select(i => i == 0 ? cancelling[w] : (float)(rng.NextDouble() * 2 - 1)).ToArray(), 8)).ToArray()).ToArray();
+        float[] Train(Func<int, int[]> order)
+        {
+            using var shard = new ParameterShard(spec, initial, ShardOptimizer.Spec("adam", 0.01, 0), ShardPolicy.Synchronous, ["w0", "w1", "w2", "w3"]);
+            for (int t = 0; t < steps.Length; t++)
+                foreach (int w in order(t)) shard.Push(steps[t][w].Item1, t, steps[t][w].Item2, steps[t][w].Item3);
+            return shard.Values.ToArray();
+        }
+        var inOrder = Train(_ => [0, 1, 2, 3]);
+        var shuffled = Train(t => t % 2 == 0 ? [3, 1, 0, 2] : [2, 3, 1, 0]);
+        Assert.Equal(inOrder.Select(BitConverter.SingleToInt32Bits), shuffled.Select(BitConverter.SingleToInt32Bits));
     }
 }

@@ -37,9 +37,10 @@ public sealed class ParameterShard : IDisposable
     private HashSet<string> _lastContributors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _completed = new(StringComparer.Ordinal);
     // The step being collected: the first push goes straight into _gradient (a step with one contributor needs no
-    // more); the second turns it into the double-precision weighted sum _sum (allocated then), later ones add to it.
-    private double[]? _sum;
-    private int _firstSamples;
+    // more), later ones into a slot of their worker; the apply sums them in worker-id order, so the result does not
+    // depend on the order in which pushes arrived (runs with the same seed repeat bit for bit).
+    private string? _firstWorker;
+    private readonly Dictionary<string, float[]> _slots = new(StringComparer.Ordinal);
     private bool _awaitingNorm;
     private long _applied, _taken, _duplicates, _late, _rejected, _maxLead;
 
@@ -160,18 +161,16 @@ public sealed class ParameterShard : IDisposable
         if (_pending.ContainsKey(worker)) { _duplicates++; return PushOutcome.Duplicate; }
         _pending[worker] = samples;
         _taken++;
-        switch (_pending.Count)
+        if (_pending.Count == 1)
         {
-            case 1:
-                gradient.CopyTo(_gradient.data<float>());
-                _firstSamples = samples;
-                break;
-            case 2:
-                Combine(_sum ??= new double[Spec.Length], _gradient.data<float>(), _firstSamples, gradient, samples);
-                break;
-            default:
-                Accumulate(_sum!, gradient, samples);
-                break;
+            gradient.CopyTo(_gradient.data<float>());
+            _firstWorker = worker;
+        }
+        else
+        {
+            if (!_slots.TryGetValue(worker, out var slot))
+                _slots[worker] = slot = GC.AllocateUninitializedArray<float>(checked((int)Spec.Length), pinned: true);
+            gradient.CopyTo(slot);
         }
         return IsStepComplete() && ApplyPending() ? PushOutcome.Applied : PushOutcome.Accepted;
     }
@@ -202,7 +201,7 @@ public sealed class ParameterShard : IDisposable
         foreach (var n in _pending.Values) total += n;
         if (_pending.Count > 1)
             // Every contributor had an empty batch: fall back to equal weights (the sums are zero anyway).
-            Average(_sum!, _gradient.data<float>(), total > 0 ? 1.0 / total : 1.0 / _pending.Count);
+            WeightedMean(total > 0 ? 1.0 / total : 1.0 / _pending.Count);
         else if (total == 0)
             _gradient.data<float>().Clear(); // one empty batch contributes nothing
         // else: one contributor; its gradient already sits in _gradient (samples · g / samples is g again)
@@ -237,65 +236,51 @@ public sealed class ParameterShard : IDisposable
     }
 
     /// <summary>
-    /// <c>sum[i] = a·first[i] + b·second[i]</c> in double precision, vectorized: the same numbers as adding both to
-    /// a zeroed sum, without reading or clearing it.
+    /// <c>_gradient[i] = (float)(Σ_w samples_w · g_w[i] · scale)</c> over the pending workers in worker-id order,
+    /// summed in double precision, vectorized. The first worker's gradient is read from _gradient itself: every
+    /// source of element i is read before i is written.
     /// </summary>
-    private static void Combine(double[] sum, ReadOnlySpan<float> first, int a, ReadOnlySpan<float> second, int b)
+    private unsafe void WeightedMean(double scale)
     {
-        int i = 0;
-        if (System.Numerics.Vector.IsHardwareAccelerated)
+        var order = _pending.Keys.Order(StringComparer.Ordinal).ToArray();
+        var sources = new float*[order.Length];
+        var weights = new double[order.Length];
+        var gradient = _gradient.data<float>();
+        fixed (float* destination = gradient)
         {
-            var wa = new System.Numerics.Vector<double>(a);
-            var wb = new System.Numerics.Vector<double>(b);
-            var va = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(first);
-            var vb = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(second);
-            var vs = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(sum.AsSpan());
-            for (int k = 0; k < va.Length; k++)
+            for (int j = 0; j < order.Length; j++)
             {
-                System.Numerics.Vector.Widen(va[k], out var aLow, out var aHigh);
-                System.Numerics.Vector.Widen(vb[k], out var bLow, out var bHigh);
-                vs[2 * k] = wa * aLow + wb * bLow;
-                vs[2 * k + 1] = wa * aHigh + wb * bHigh;
+                weights[j] = _pending[order[j]];
+                sources[j] = order[j] == _firstWorker
+                    ? destination
+                    : (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_slots[order[j]]));
             }
-            i = va.Length * System.Numerics.Vector<float>.Count;
-        }
-        for (; i < first.Length; i++) sum[i] = (double)a * first[i] + (double)b * second[i];
-    }
-
-    /// <summary><c>sum[i] += samples · gradient[i]</c> in double precision, vectorized.</summary>
-    private static void Accumulate(double[] sum, ReadOnlySpan<float> gradient, int samples)
-    {
-        int i = 0;
-        if (System.Numerics.Vector.IsHardwareAccelerated)
-        {
-            var w = new System.Numerics.Vector<double>(samples);
-            var vg = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(gradient);
-            var vs = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(sum.AsSpan());
-            for (int k = 0; k < vg.Length; k++)
+            int n = gradient.Length, i = 0;
+            if (System.Numerics.Vector.IsHardwareAccelerated)
             {
-                System.Numerics.Vector.Widen(vg[k], out var low, out var high);
-                vs[2 * k] += w * low;
-                vs[2 * k + 1] += w * high;
+                int width = System.Numerics.Vector<float>.Count;
+                var s = new System.Numerics.Vector<double>(scale);
+                for (; i + width <= n; i += width)
+                {
+                    var low = System.Numerics.Vector<double>.Zero;
+                    var high = System.Numerics.Vector<double>.Zero;
+                    for (int j = 0; j < sources.Length; j++)
+                    {
+                        var w = new System.Numerics.Vector<double>(weights[j]);
+                        System.Numerics.Vector.Widen(System.Runtime.CompilerServices.Unsafe.ReadUnaligned<System.Numerics.Vector<float>>(sources[j] + i), out var l, out var h);
+                        low += w * l;
+                        high += w * h;
+                    }
+                    System.Runtime.CompilerServices.Unsafe.WriteUnaligned(destination + i, System.Numerics.Vector.Narrow(low * s, high * s));
+                }
             }
-            i = vg.Length * System.Numerics.Vector<float>.Count;
+            for (; i < n; i++)
+            {
+                double sum = 0;
+                for (int j = 0; j < sources.Length; j++) sum += weights[j] * sources[j][i];
+                destination[i] = (float)(sum * scale);
+            }
         }
-        for (; i < gradient.Length; i++) sum[i] += (double)samples * gradient[i];
-    }
-
-    /// <summary><c>gradient[i] = (float)(sum[i] · scale)</c>, vectorized.</summary>
-    private static void Average(double[] sum, Span<float> gradient, double scale)
-    {
-        int i = 0;
-        if (System.Numerics.Vector.IsHardwareAccelerated)
-        {
-            var s = new System.Numerics.Vector<double>(scale);
-            var vg = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(gradient);
-            var vs = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(sum.AsSpan());
-            for (int k = 0; k < vg.Length; k++)
-                vg[k] = System.Numerics.Vector.Narrow(vs[2 * k] * s, vs[2 * k + 1] * s);
-            i = vg.Length * System.Numerics.Vector<float>.Count;
-        }
-        for (; i < gradient.Length; i++) gradient[i] = (float)(sum[i] * scale);
     }
 
     private void Step()
@@ -352,6 +337,7 @@ public sealed class ParameterShard : IDisposable
             _live.Add(w);
             _completed[w] = Policy.IsStepwise ? Version : startStep;
         }
+        foreach (var gone in _slots.Keys.Where(w => !_live.Contains(w)).ToArray()) _slots.Remove(gone);
     }
 
     /// <summary>Optimizer steps applied since construction, import or <see cref="Reset"/>.</summary>
