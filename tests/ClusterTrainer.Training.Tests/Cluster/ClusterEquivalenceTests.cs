@@ -58,4 +58,21 @@ public sealed class ClusterEquivalenceTests
         string unclipped = spec.Replace("clip_grad_norm: 0.25", "").Replace("clip_grad_value: 0.02", "");
         Assert.True(ReferenceRun.MaxAbsDifference(parameters, ReferenceRun.Train(unclipped, width: 3)) > 1e-3);
     }
+
+    [Fact]
+    public async Task Two_runs_of_the_same_spec_end_bit_for_bit_equal()
+    {
+        var (bed, coordinator) = await StartAsync();
+        await using var _ = bed;
+        string spec = ClusterTestBed.Spec(epochs: 1, batch: 32, everySteps: 10, trainLimit: 1500, workers: 3);
+        var results = new List<float[]>();
+        for (int i = 0; i < 2; i++)
+        {
+            var run = await coordinator.Control.StartRunAsync(new StartRunRequest(spec), CancellationToken.None);
+            var done = await FinishAsync(coordinator.Control, run.Id);
+            Assert.True(done.Status == RunStatus.Completed, done.Reason);
+            results.Add((await ReferenceRun.LastCheckpointAsync(bed.Directory, done.Id)).Parameters);
+        }
+        Assert.Equal(results[0].Select(BitConverter.SingleToInt32Bits), results[1].Select(BitConverter.SingleToInt32Bits));
+    }
 }
