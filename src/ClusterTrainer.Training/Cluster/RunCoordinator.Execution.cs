@@ -49,6 +49,8 @@ public sealed partial class RunCoordinator
         public bool CoordinatorLeaving { get; set; }
         /// <summary>Shards (indices) on nodes that were told to hand off; the run restores once they are all gone.</summary>
         public HashSet<int> HandingOver { get; } = new();
+        /// <summary>While the generation is being ended early: each worker's proposed end (see <see cref="EndSegment"/>).</summary>
+        public Dictionary<string, long>? Ending { get; set; }
     }
 
     private sealed record Probed(int Generation, long[]? Versions);
@@ -58,6 +60,7 @@ public sealed partial class RunCoordinator
     private sealed record Tested(int Generation, double Accuracy, string? Error);
     private sealed record InitTimeout(int Generation);
     private sealed record HandOverTimeout(int Generation);
+    private sealed record EndingTimeout(int Generation);
 
     private Execution? _exec;
     private DateTime? _waitingSince;
@@ -69,7 +72,7 @@ public sealed partial class RunCoordinator
         Command<ShardFailed>(OnShardFailed);
         Command<StepDone>(OnStepDone);
         Command<SegmentDone>(OnSegmentDone);
-        Command<SegmentEnding>(_ => { });
+        Command<SegmentEnding>(OnSegmentEnding);
         Command<WorkerFailed>(m => { if (Current(m.RunId, m.Generation, null) is { } x) Fail(x, $"worker {m.Worker} cannot train: {m.Reason}"); });
         Command<ShardCheckpointed>(OnShardCheckpointed);
         Command<ShardState>(OnShardState);
@@ -82,7 +85,17 @@ public sealed partial class RunCoordinator
         Command<RestoreRequested>(OnRestoreRequested);
         Command<NodeLeaving>(OnNodeLeaving);
         Command<HandOverTimeout>(OnHandOverTimeout);
+        Command<EndingTimeout>(m =>
+        {
+            // A worker never answered (it did not get the proposal): release everyone to the natural end.
+            if (Current(x => x.Generation == m.Generation && x.Ending is not null) is not { } x) return;
+            Log.Warning($"Run {x.Run.Id} generation {x.Generation}: not every worker answered the early end; ending at step {x.Until} as planned.");
+            x.Ending = null;
+            foreach (var w in x.Workers) w.Host.Tell(new ConfirmEnd(x.Run.Id, x.Generation, x.Until), Self);
+        });
     }
+
+    private Execution? Current(Func<Execution, bool> match) => _exec is { } x && match(x) ? x : null;
 
     private Execution? Current(string runId, int generation, Phase? phase) =>
         _exec is { } x && x.Run.Id == runId && x.Generation == generation && (phase is null || x.Phase == phase) ? x : null;
@@ -199,12 +212,14 @@ public sealed partial class RunCoordinator
         x.Until = Math.Min(x.Plan.SegmentEnd(x.From), x.From + _settings.SegmentCap);
         x.Phase = Phase.Training;
         x.Done.Clear();
+        x.Ending = null;
         var self = Remoting.Get(Context.System).Address;
         var paths = x.Shards.Select(s => s!.Path.Address.HasLocalScope ? s.Path.WithAddress(self).ToString() : s.Path.ToString()).ToArray();
         var ids = x.Workers.Select(w => w.Id).ToArray();
         Log.Debug($"Run {x.Run.Id} generation {x.Generation}: steps [{x.From}, {x.Until}) on {x.Workers.Count} workers, {x.Shards.Length} shards.");
         for (int i = 0; i < x.Workers.Count; i++)
             x.Workers[i].Host.Tell(new AssignWork(x.Run.Id, x.Generation, x.Run.SpecYaml, x.Plan.Width, x.Plan.MaxShardElements, ids, i, x.From, x.Until, paths), Self);
+        if (x.After != After.Continue || x.Leaving.Count > 0) EndEarly(x); // asked for while the generation was starting
     }
 
     private void OnInitTimeout(InitTimeout m)
@@ -234,6 +249,12 @@ public sealed partial class RunCoordinator
     {
         if (Current(m.RunId, m.Generation, Phase.Training) is not { } x || m.Until != x.Until) return;
         x.Done.Add(m.Worker);
+        if (x.Ending is { } ending)
+        {
+            // It finished at the generation's natural end before our EndSegment reached it: that is its proposal.
+            ending[m.Worker] = m.Until;
+            ConfirmWhenAllProposed(x);
+        }
         if (x.Done.Count < x.Workers.Count) return;
         x.Run.Step = x.Until;
         var spec = x.Plan.Spec;
@@ -242,6 +263,40 @@ public sealed partial class RunCoordinator
                           || x.Leaving.Count > 0;
         if (checkpoint && x.Run.LastCheckpointStep != step) TakeCheckpoint(x, step);
         else AfterCheckpoint(step);
+    }
+
+    /// <summary>
+    /// Ends the training generation a step or two from now instead of at its natural sync point (pause, stop, a node
+    /// leaving): every worker proposes where it can stop (<see cref="EndSegment"/>), then all get the largest
+    /// proposal (<see cref="ConfirmEnd"/>); the generation then ends there like any other.
+    /// </summary>
+    private void EndEarly(Execution x)
+    {
+        if (x.Phase != Phase.Training || x.Ending is not null) return;
+        long target = x.Run.Step + 1;
+        if (target >= x.Until) return; // the natural end is as near
+        x.Ending = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var done in x.Done) x.Ending[done] = x.Until;
+        foreach (var w in x.Workers) w.Host.Tell(new EndSegment(x.Run.Id, x.Generation, target), Self);
+        Timers.StartSingleTimer("ending", new EndingTimeout(x.Generation), TimeSpan.FromSeconds(10));
+        ConfirmWhenAllProposed(x);
+    }
+
+    private void OnSegmentEnding(SegmentEnding m)
+    {
+        if (Current(m.RunId, m.Generation, Phase.Training) is not { Ending: { } ending } x) return;
+        ending[m.Worker] = m.Until;
+        ConfirmWhenAllProposed(x);
+    }
+
+    private void ConfirmWhenAllProposed(Execution x)
+    {
+        if (x.Ending is not { } ending || x.Workers.Any(w => !ending.ContainsKey(w.Id))) return;
+        x.Until = ending.Values.Max();
+        x.Ending = null;
+        Timers.Cancel("ending");
+        Log.Info($"Run {x.Run.Id} generation {x.Generation}: ends early, before step {x.Until}.");
+        foreach (var w in x.Workers) w.Host.Tell(new ConfirmEnd(x.Run.Id, x.Generation, x.Until), Self);
     }
 
     private void TakeCheckpoint(Execution x, long step)

@@ -75,7 +75,7 @@ public sealed partial class RunCoordinator
     //
     //   NodeLeaving(node) --node holds neither this singleton nor a shard of the active run, or none training--> NodeMayLeave
     //          |
-    //          v  (the generation runs to its sync point, which then always takes a checkpoint)
+    //          v  (the generation is ended early, EndEarly, and its sync point then always takes a checkpoint)
     //   checkpoint committed at step S --> NodeMayLeave(S) to the node --> it hands its shards / the singleton off
     //     ps node:          every shard of the node Terminated --> all shards restore the checkpoint of S here
     //                       (the node does not go within 30 s: the shards restore S where they are)
@@ -93,6 +93,7 @@ public sealed partial class RunCoordinator
         }
         x.Leaving.Add((m.Address, Sender));
         x.CoordinatorLeaving |= mine;
+        EndEarly(x);
         Log.Info($"Run {x.Run.Id}: node {m.Address} is leaving; it hands over after the checkpoint of the next sync point.");
         Publish(new RunEvent("NodeLeaving", x.Run.Id, DateTimeOffset.UtcNow, Step: x.Run.Step, Message: $"{m.Address} leaves after the next checkpoint"));
     }
@@ -174,7 +175,11 @@ public sealed partial class RunCoordinator
     {
         if (run.Status != RunStatus.Running)
             throw new ControlException(ControlFailure.Conflict, $"Run {run.Id} is {run.Status}; only a Running run can be paused.");
-        if (_exec is { } x && x.Run == run && x.Phase != Phase.Idle) x.After = After.Pause; // takes effect at the next sync point
+        if (_exec is { } x && x.Run == run && x.Phase != Phase.Idle)
+        {
+            x.After = After.Pause; // takes effect at the next sync point, a step or two from now
+            EndEarly(x);
+        }
         else Change(run, RunStatus.Paused, "paused by request");
         return run.ToInfo();
     }
@@ -197,6 +202,7 @@ public sealed partial class RunCoordinator
         if (_exec is { } x && x.Run == run && x.Phase is Phase.Training or Phase.Starting or Phase.Checkpointing or Phase.Collecting)
         {
             x.After = After.Stop; // at the next sync point, after its checkpoint
+            EndEarly(x);
             return run.ToInfo();
         }
         Change(run, RunStatus.Stopped, "stopped by request");

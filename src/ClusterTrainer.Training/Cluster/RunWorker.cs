@@ -15,7 +15,9 @@ namespace ClusterTrainer.Training.Cluster;
 /// <code>
 ///   [pulling t] --all slices--> t &lt; until: compute t, push, StepDone --> [pulling t+1]
 ///        |                      t &gt;= until: SegmentDone(until), stop
-///        |  EndSegment(T): until := max(T, t); SegmentEnding(until)
+///        |                      t &gt;= cap (an early end proposed, not confirmed): [holding t]
+///        |  EndSegment(T): cap := min(until, max(T, next)); SegmentEnding(cap)
+///        |  ConfirmEnd(U): until := U (the largest cap of all workers), cap gone; [holding t] goes on as above
 /// </code>
 /// The pull for `until` after the last push is the proof that every shard took this worker's pushes.
 /// Dropout and other randomness are seeded per (run seed, step, worker index), so a generation with the same
@@ -33,6 +35,7 @@ public sealed class RunWorker : ReceiveActor
     private readonly Dictionary<int, EpochPlan> _plans = new();
     private readonly Stopwatch _clock = new();
     private long _next, _until, _minVersion;
+    private long? _cap, _held;
     private int _awaiting;
     private bool _done;
     private readonly GradientCompression _compression;
@@ -59,6 +62,7 @@ public sealed class RunWorker : ReceiveActor
             else t.Dispose();
         });
         Receive<EndSegment>(OnEnd);
+        Receive<ConfirmEnd>(OnConfirm);
     }
 
     public static string WorkerId(int generation, int index) => $"g{generation}-w{index}";
@@ -80,7 +84,13 @@ public sealed class RunWorker : ReceiveActor
         _minVersion = Math.Min(_minVersion, slice.Version);
         if (--_awaiting > 0 || _done) return;
         long step = _plan.Policy.IsStepwise ? Math.Max(_minVersion, _next) : _next;
+        Proceed(step);
+    }
+
+    private void Proceed(long step)
+    {
         if (step >= _until) { Finish(); return; }
+        if (step >= _cap) { _held = step; return; } // proposed to stop here: wait for the confirmed end
         Compute(step);
         _next = step + 1;
         Pull();
@@ -88,9 +98,17 @@ public sealed class RunWorker : ReceiveActor
 
     private void OnEnd(EndSegment m)
     {
-        if (m.RunId != _work.RunId || m.Generation != _work.Generation) return;
-        _until = Math.Min(_until, Math.Max(m.Step, _next));
-        _coordinator.Tell(new SegmentEnding(_work.RunId, _work.Generation, _id, _until), Self);
+        if (m.RunId != _work.RunId || m.Generation != _work.Generation || _done) return;
+        _cap = Math.Min(_until, Math.Max(m.Step, _next));
+        _coordinator.Tell(new SegmentEnding(_work.RunId, _work.Generation, _id, _cap.Value), Self);
+    }
+
+    private void OnConfirm(ConfirmEnd m)
+    {
+        if (m.RunId != _work.RunId || m.Generation != _work.Generation || _done) return;
+        _until = Math.Min(_until, m.Step);
+        _cap = null;
+        if (_held is { } step) { _held = null; Proceed(step); }
     }
 
     private void Compute(long step)

@@ -21,11 +21,22 @@ public sealed record AssignWork(
     string RunId, int Generation, string SpecYaml, int Width, long MaxShardElements,
     IReadOnlyList<string> Workers, int Index, long FromStep, long UntilStep, IReadOnlyList<string> ShardPaths);
 
-/// <summary>Coordinator → worker: stop before computing step <see cref="Step"/> (or later, see <see cref="SegmentEnding"/>).</summary>
+/// <summary>
+/// Coordinator → worker, to end a generation early (pause, stop, a node leaving): propose to stop before step
+/// <see cref="Step"/>. The worker answers <see cref="SegmentEnding"/> with the step it can stop before (at least
+/// <see cref="Step"/>, at least its next step) and does not compute that step or later ones until
+/// <see cref="ConfirmEnd"/> names the generation's new end.
+/// </summary>
 public sealed record EndSegment(string RunId, int Generation, long Step);
 
-/// <summary>Worker → coordinator: the step this worker will stop before (at least the one asked for).</summary>
+/// <summary>Worker → coordinator: the step this worker proposes to stop before.</summary>
 public sealed record SegmentEnding(string RunId, int Generation, string Worker, long Until);
+
+/// <summary>
+/// Coordinator → every worker of the generation, once all proposed: the generation ends before <see cref="Step"/>,
+/// the largest proposal (a worker that proposed less trains up to it: in sync mode the others need its pushes).
+/// </summary>
+public sealed record ConfirmEnd(string RunId, int Generation, long Step);
 
 /// <summary>
 /// A ps or coordinator node that leaves gracefully (SIGTERM) → coordinator, before the node hands its shards or the
@@ -158,6 +169,7 @@ public static class RuntimeProtocol
         Add<NodeLeaving>(r, id++);
         Add<NodeMayLeave>(r, id++);
         Add<ShardNormPart>(r, id++);
+        Add<ConfirmEnd>(r, id++);
         return r;
     }
 

@@ -99,9 +99,8 @@ public static class TrainingNode
 
     /// <summary>
     /// How long one phase of a node's coordinated shutdown may take. A leaving ps or coordinator node's first phase waits for the
-    /// active run's next sync point and its checkpoint (up to <see cref="CoordinatorSettings.SegmentCap"/> steps,
-    /// a checkpoint and, at an epoch end, validation). Orchestrators must allow a graceful stop this long (the k8s
-    /// ps pods have 120 s).
+    /// active run to end its generation a step or two later and checkpoint (and, at an epoch end, validate).
+    /// Orchestrators must allow a graceful stop this long (the k8s ps pods have 120 s).
     /// </summary>
     public static readonly TimeSpan ShutdownPhaseTimeout = TimeSpan.FromSeconds(30);
 

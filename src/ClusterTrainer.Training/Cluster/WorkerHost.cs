@@ -34,7 +34,9 @@ public sealed class WorkerHost : ReceiveActor, IWithTimers
         _log = Context.GetLogger();
         Receive<Tick>(_ => _coordinator.Tell(new RegisterWorker(Remoting.Get(Context.System).Address.ToString()), Self));
         Receive<AssignWork>(OnAssign);
-        Receive<EndSegment>(m => _current?.Forward(m));
+        // An early end may come while the generation's RunWorker waits for the old one to stop: keep it for the new one.
+        Receive<EndSegment>(m => ToGeneration(m, m.RunId, m.Generation));
+        Receive<ConfirmEnd>(m => ToGeneration(m, m.RunId, m.Generation));
         Receive<Terminated>(t =>
         {
             if (!t.ActorRef.Equals(_current)) return;
@@ -51,10 +53,19 @@ public sealed class WorkerHost : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer("register", Tick.Instance, RegisterInterval);
     }
 
+    private readonly List<(object Message, IActorRef Sender)> _early = new();
+
+    private void ToGeneration(object message, string runId, int generation)
+    {
+        if (_pending is { } p && p.RunId == runId && p.Generation == generation) _early.Add((message, Sender));
+        else _current?.Forward(message);
+    }
+
     private void OnAssign(AssignWork m)
     {
         if (m.RunId == _generation.RunId && m.Generation <= _generation.Generation) return; // late or repeated
         _generation = (m.RunId, m.Generation);
+        _early.Clear();
         if (_current is not null)
         {
             // The running generation shares the model buffers: start the new one once the old has stopped.
@@ -85,6 +96,8 @@ public sealed class WorkerHost : ReceiveActor, IWithTimers
             var coordinator = _coordinator;
             _current = Context.ActorOf(Props.CreateBy(() => new RunWorker(m, plan, data, step, coordinator, shards)).WithPinnedThread(), $"run-g{m.Generation}");
             Context.Watch(_current);
+            foreach (var (message, sender) in _early) _current.Tell(message, sender);
+            _early.Clear();
         }
         catch (Exception e)
         {
