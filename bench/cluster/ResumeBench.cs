@@ -82,7 +82,7 @@ internal static class ResumeBench
     }
 
     /// <summary>The node executable built beside this program (bench/cluster references ClusterTrainer.Node).</summary>
-    private static NodeExecutable NodeBinary()
+    internal static NodeExecutable NodeBinary()
     {
         string apphost = Path.Combine(AppContext.BaseDirectory, "ClusterTrainer.Node");
         string dll = apphost + ".dll";

@@ -21,17 +21,26 @@ internal static class TrainingBench
                           $"{o.Warmup} warm-up + {o.Steps} timed steps, {o.Reps} rep(s)");
         var ours = new List<TrainingSample>();
         var ddp = new List<TrainingSample>();
+        var runtime = new List<TrainingSample>();
         for (int rep = 0; rep < o.Reps; rep++)
-            foreach (bool isOurs in rep % 2 == 0 ? new[] { true, false } : [false, true])
+            foreach (var side in rep % 2 == 0 ? new[] { "ours", "ddp", "runtime" } : ["runtime", "ddp", "ours"])
             {
-                var s = isOurs ? await OursAsync(o) : await DdpAsync(o);
-                (isOurs ? ours : ddp).Add(s);
+                var (s, list) = side switch
+                {
+                    "ours" => (await OursAsync(o), ours),
+                    "ddp" => (await DdpAsync(o), ddp),
+                    _ => (await RuntimeTrainingBench.RunAsync(o), runtime),
+                };
+                list.Add(s);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  rep {rep + 1} {(isOurs ? "ours" : "ddp ")} samples_per_s={s.SamplesPerSecond:0.0} final_loss={s.FinalLoss} ({s.Detail})"));
+                    $"  rep {rep + 1} {side,-7} samples_per_s={s.SamplesPerSecond:0.0} final_loss={s.FinalLoss} ({s.Detail})"));
             }
-        double bestOurs = ours.Max(s => s.SamplesPerSecond), bestDdp = ddp.Max(s => s.SamplesPerSecond);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  best ours {bestOurs:0.0} samples/s, best ddp {bestDdp:0.0} samples/s"));
-        return bestOurs / bestDdp;
+        double bestOurs = ours.Max(s => s.SamplesPerSecond), bestDdp = ddp.Max(s => s.SamplesPerSecond), bestRuntime = runtime.Max(s => s.SamplesPerSecond);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  best ours {bestOurs:0.0} samples/s (fixed placement), best runtime {bestRuntime:0.0} samples/s (node processes), best ddp {bestDdp:0.0} samples/s"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  fixed placement / ddp {bestOurs / bestDdp:0.000}, runtime / ddp {bestRuntime / bestDdp:0.000}; the key reports the lower"));
+        return Math.Min(bestOurs, bestRuntime) / bestDdp;
     }
 
     /// <summary>A coordinator node, one ps node and one node per worker, each its own process.</summary>
