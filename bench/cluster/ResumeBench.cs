@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
 using ClusterTrainer.Node.Local;
-using ClusterTrainer.Node.Settings;
 using ClusterTrainer.Training.Control;
 
 namespace ClusterTrainer.Bench.Cluster;
@@ -18,41 +17,19 @@ namespace ClusterTrainer.Bench.Cluster;
 /// </summary>
 internal static class ResumeBench
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(2), TrainTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan TrainTimeout = TimeSpan.FromMinutes(3);
 
     public static async Task<double> RunAsync(BenchOptions o)
     {
-        string dir = Directory.CreateTempSubdirectory("ct-bench-cluster-resume-").FullName;
-        int seedPort = ClusterPlan.FreePort();
-        string seed = $"ct.tcp://{NodeOptions.SystemName}@{ClusterPlan.LoopbackHost}:{seedPort}";
-        NodePlan Node(string name, string roles, int port) => new(name, [roles],
-        [
-            "node", "--host", ClusterPlan.LoopbackHost, "--port", port.ToString(CultureInfo.InvariantCulture), "--seeds", seed,
-            "--roles", roles, "--store", "sqlite:" + Path.Combine(dir, "cluster.db"), "--checkpoint-dir", Path.Combine(dir, "checkpoints"),
-            "--http-port", "0", "--threads", "1", "--device", "cpu", "--data-dir", o.DataDir, NodeCommandLineParser.ExitWithParentFlag,
-        ]);
-        var plan = new ClusterPlan(dir, NodeEnvironment.NewSecret(), NodeEnvironment.NewSecret(), seed,
-            [Node("singleton", "coordinator", seedPort), Node("coordinator", "coordinator", 0), Node("ps", "ps", 0), Node("worker", "worker", 0)]);
-        using var stop = new CancellationTokenSource();
-        try
+        var plan = BenchNodes.Plan(o, "resume", ("singleton", "coordinator"), ("coordinator", "coordinator"), ("ps", "ps"), ("worker", "worker"));
+        return await BenchNodes.WithClusterAsync(plan, async (cluster, ct) =>
         {
-            await using var cluster = await LocalCluster.StartAsync(plan, NodeBinary(), ReadyTimeout, TimeSpan.FromSeconds(10), _ => { }, stop.Token);
-            Uri Http(int i) => cluster.Nodes[i].Ready.Result.Http ?? throw new InvalidOperationException($"node {cluster.Nodes[i].Name} serves no control API");
-            using var control = new ControlClient(() => [Http(1)], plan.Token);
-            using var watch = new ControlClient(() => [Http(2)], plan.Token); // the ps node survives the kill
-            using var subscription = await watch.OpenEventsAsync(stop.Token);
-            var events = Channel.CreateBounded<(RunEvent Event, long ReceivedAt)>(10_000);
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    await foreach (var e in subscription.ReadAllAsync(stop.Token)) await events.Writer.WriteAsync((e, Stopwatch.GetTimestamp()), stop.Token);
-                }
-                catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException) { }
-                finally { events.Writer.TryComplete(); }
-            });
+            using var control = new ControlClient(() => [BenchNodes.Http(cluster, 1)], plan.Token);
+            using var watch = new ControlClient(() => [BenchNodes.Http(cluster, 2)], plan.Token); // the ps node survives the kill
+            using var subscription = await watch.OpenEventsAsync(ct);
+            var events = BenchNodes.Pump(subscription, ct);
 
-            var run = await control.StartRunAsync(new StartRunRequest(Spec(o.Batch), "bench-resume.yaml"), stop.Token);
+            var run = await control.StartRunAsync(new StartRunRequest(Spec(o.Batch), "bench-resume.yaml"), ct);
             Console.WriteLine($"[resume] run {run.Id} over the HTTP API: seed CNN, 1 worker, checkpoint every 20 steps; " +
                               "node processes: singleton + coordinator (role coordinator), ps, worker");
             var checkpoint = await NextAsync(events, e => e.Type == "Checkpoint", TrainTimeout);
@@ -69,26 +46,7 @@ internal static class ResumeBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  training again at step {resumed.Event.Step}: Step event stamped {seconds:0.00} s after the kill (received after {received:0.00} s)"));
             return seconds;
-        }
-        catch (LaunchException e)
-        {
-            throw new InvalidOperationException(e.Message, e);
-        }
-        finally
-        {
-            stop.Cancel();
-            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
-        }
-    }
-
-    /// <summary>The node executable built beside this program (bench/cluster references ClusterTrainer.Node).</summary>
-    internal static NodeExecutable NodeBinary()
-    {
-        string apphost = Path.Combine(AppContext.BaseDirectory, "ClusterTrainer.Node");
-        string dll = apphost + ".dll";
-        if (File.Exists(apphost)) return new NodeExecutable(apphost, []);
-        if (File.Exists(dll)) return new NodeExecutable("dotnet", ["exec", dll]);
-        throw new InvalidOperationException($"the node executable is missing from {AppContext.BaseDirectory}; rebuild bench/cluster");
+        });
     }
 
     private static async Task<(RunEvent Event, long ReceivedAt)> NextAsync(Channel<(RunEvent Event, long ReceivedAt)> events,

@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Threading.Channels;
 using ClusterTrainer.Node.Local;
-using ClusterTrainer.Node.Settings;
 using ClusterTrainer.Training.Control;
 
 namespace ClusterTrainer.Bench.Cluster;
@@ -17,40 +15,23 @@ namespace ClusterTrainer.Bench.Cluster;
 /// </summary>
 internal static class RuntimeTrainingBench
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(2), TrainTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan TrainTimeout = TimeSpan.FromMinutes(5);
 
     public static async Task<TrainingSample> RunAsync(BenchOptions o)
     {
-        string dir = Directory.CreateTempSubdirectory("ct-bench-cluster-runtime-").FullName;
-        int seedPort = ClusterPlan.FreePort();
-        string seed = $"ct.tcp://{NodeOptions.SystemName}@{ClusterPlan.LoopbackHost}:{seedPort}";
-        NodePlan Node(string name, string roles, int port) => new(name, [roles],
-        [
-            "node", "--host", ClusterPlan.LoopbackHost, "--port", port.ToString(CultureInfo.InvariantCulture), "--seeds", seed,
-            "--roles", roles, "--store", "sqlite:" + Path.Combine(dir, "cluster.db"), "--checkpoint-dir", Path.Combine(dir, "checkpoints"),
-            "--http-port", "0", "--threads", "1", "--device", "cpu", "--data-dir", o.DataDir, NodeCommandLineParser.ExitWithParentFlag,
-        ]);
-        var nodes = new List<NodePlan> { Node("coordinator", "coordinator", seedPort), Node("ps", "ps", 0) };
-        for (int i = 0; i < o.Workers; i++) nodes.Add(Node($"worker{i}", "worker", 0));
-        var plan = new ClusterPlan(dir, NodeEnvironment.NewSecret(), NodeEnvironment.NewSecret(), seed, nodes);
-        using var stop = new CancellationTokenSource();
-        try
+        var nodes = new List<(string, string)> { ("coordinator", "coordinator"), ("ps", "ps") };
+        for (int i = 0; i < o.Workers; i++) nodes.Add(($"worker{i}", "worker"));
+        var plan = BenchNodes.Plan(o, "runtime", nodes.ToArray());
+        return await BenchNodes.WithClusterAsync(plan, async (cluster, ct) =>
         {
-            await using var cluster = await LocalCluster.StartAsync(plan, ResumeBench.NodeBinary(), ReadyTimeout, TimeSpan.FromSeconds(10), _ => { }, stop.Token);
-            Uri http = cluster.Nodes[0].Ready.Result.Http ?? throw new InvalidOperationException("the coordinator node serves no control API");
+            var http = BenchNodes.Http(cluster, 0);
             using var control = new ControlClient(() => [http], plan.Token);
-            using var subscription = await control.OpenEventsAsync(stop.Token);
-            var events = Channel.CreateUnbounded<RunEvent>();
-            _ = Task.Run(async () =>
-            {
-                try { await foreach (var e in subscription.ReadAllAsync(stop.Token)) await events.Writer.WriteAsync(e, stop.Token); }
-                catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException) { }
-                finally { events.Writer.TryComplete(); }
-            });
-            var run = await control.StartRunAsync(new StartRunRequest(Spec(o.Batch, o.Workers), "bench-runtime.yaml"), stop.Token);
+            using var subscription = await control.OpenEventsAsync(ct);
+            var events = BenchNodes.Pump(subscription, ct);
+            var run = await control.StartRunAsync(new StartRunRequest(Spec(o.Batch, o.Workers), "bench-runtime.yaml"), ct);
             RunEvent? first = null, last = null;
             using var late = new CancellationTokenSource(TrainTimeout);
-            await foreach (var e in events.Reader.ReadAllAsync(late.Token))
+            await foreach (var (e, _) in events.Reader.ReadAllAsync(late.Token))
             {
                 if (e.RunId != run.Id) continue;
                 if (e.Type == "RunEnded") throw new InvalidOperationException($"the run ended early: {e.Status} {e.Message}");
@@ -66,16 +47,7 @@ internal static class RuntimeTrainingBench
             double samples = (double)(last.Step!.Value - first.Step!.Value) * globalBatch;
             return new TrainingSample(samples / seconds, "-", string.Create(CultureInfo.InvariantCulture,
                 $"node processes, steps {first.Step}..{last.Step} in {seconds:0.00} s"));
-        }
-        catch (LaunchException e)
-        {
-            throw new InvalidOperationException(e.Message, e);
-        }
-        finally
-        {
-            stop.Cancel();
-            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
-        }
+        });
     }
 
     /// <summary>One epoch of the whole training split (about 420 steps of 2 x 64), checkpointed only at its end.</summary>
