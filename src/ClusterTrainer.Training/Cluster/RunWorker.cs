@@ -30,13 +30,12 @@ public sealed class RunWorker : ReceiveActor
     private readonly RunData _data;
     private readonly WorkerStep _step;
     private readonly IActorRef _coordinator;
-    private readonly (ShardSpec Spec, IActorRef Ref)[] _shards;
+    private readonly WorkerExchange _exchange;
     private readonly string _id;
     private readonly Dictionary<int, EpochPlan> _plans = new();
     private readonly Stopwatch _clock = new();
-    private long _next, _until, _minVersion;
+    private long _next, _until;
     private long? _cap, _held;
-    private int _awaiting;
     private bool _done;
     private readonly GradientCompression _compression;
 
@@ -51,7 +50,7 @@ public sealed class RunWorker : ReceiveActor
         var layout = plan.Layout(step.Flat.Count);
         if (layout.Count != shards.Count)
             throw new InvalidOperationException($"The assignment names {shards.Count} shards but the layout has {layout.Count}.");
-        _shards = layout.Shards.Select((s, i) => (s, shards[i])).ToArray();
+        _exchange = new WorkerExchange(_id, step, layout.Shards.Select((s, i) => (s, shards[i])).ToArray());
         _next = work.FromStep;
         _until = work.UntilStep;
         _compression = GradientCompressions.Parse(plan.Spec.Sync.Compression);
@@ -69,22 +68,12 @@ public sealed class RunWorker : ReceiveActor
 
     protected override void PreStart() => Pull();
 
-    private void Pull()
-    {
-        _awaiting = _shards.Length;
-        _minVersion = long.MaxValue;
-        foreach (var (spec, shard) in _shards) shard.Tell(new PullParameters(spec.Index, _id, _next), Self);
-    }
+    private void Pull() => _exchange.Pull(_next, Self);
 
     private void OnSlice(ParameterSlice slice)
     {
-        using (var payload = slice.Values)
-            if (payload.Data.Length > 0 || _shards[slice.Shard].Spec.Length == 0) _step.Load(_shards[slice.Shard].Spec, payload.AsFloats());
-            // else: unchanged since this worker's last pull; the flat buffer already holds it
-        _minVersion = Math.Min(_minVersion, slice.Version);
-        if (--_awaiting > 0 || _done) return;
-        long step = _plan.Policy.IsStepwise ? Math.Max(_minVersion, _next) : _next;
-        Proceed(step);
+        if (!_exchange.Take(slice, out long minVersion) || _done) return;
+        Proceed(_plan.Policy.IsStepwise ? Math.Max(minVersion, _next) : _next);
     }
 
     private void Proceed(long step)
@@ -127,16 +116,9 @@ public sealed class RunWorker : ReceiveActor
         // Stepwise modes clip the averaged gradient on the shards (GradientClipping); the async modes apply each push
         // as a step of its own, so the worker clips its gradient here.
         GradientRules.Apply(_plan.Spec.Training, _step.Flat.ValuesSpan, _step.Flat.GradientsSpan, clip: !_plan.Policy.IsStepwise);
-        // Uncompressed: the payload is a view of the flat gradient buffer (no copy); it is not written again before
-        // every shard answered this worker's next pull, which each shard does only after taking this push.
-        // Each push is a bare tensor frame (DataPlane): written to the socket straight from that memory.
-        foreach (var (spec, shard) in _shards)
-        {
-            string name = DataPlane.PushName(spec.Index, step, samples, _id);
-            shard.Tell(_compression == GradientCompression.None
-                ? BorrowedFloats.Gradients(name, step, _step.Flat, spec.Offset, (int)spec.Length)
-                : GradientCodec.Encode(name, step, _step.GradientOf(spec), _compression), Self);
-        }
+        // Each push is a bare tensor frame (DataPlane), uncompressed ones written to the socket straight from the
+        // flat gradient buffer (WorkerExchange).
+        _exchange.Push(step, samples, _compression, Self);
         long done = step - _work.FromStep + 1;
         double rate = done * (double)_plan.GlobalBatch / _work.Workers.Count / Math.Max(_clock.Elapsed.TotalSeconds, 1e-9);
         _coordinator.Tell(new StepDone(_work.RunId, _work.Generation, _id, step, loss, samples, rate), Self);

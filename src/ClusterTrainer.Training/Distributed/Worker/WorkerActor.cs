@@ -25,23 +25,21 @@ public sealed class WorkerActor : ReceiveActor
     private readonly string _id;
     private readonly int _index;
     private readonly TrainingJob _job;
-    private readonly IReadOnlyList<(ShardSpec Spec, IActorRef Ref)> _shards;
     private readonly IActorRef _coordinator;
     private readonly WorkerStep _step;
+    private readonly WorkerExchange _exchange;
     private readonly Dictionary<int, EpochPlan> _plans = new();
     private readonly int _stepsPerEpoch;
     private long _next, _computed;
-    private int _awaiting;
-    private long _minVersion;
 
     public WorkerActor(int index, TrainingJob job, IReadOnlyList<(ShardSpec, IActorRef)> shards, IActorRef coordinator)
     {
         _index = index;
         _id = TrainingJob.WorkerName(index);
         _job = job;
-        _shards = shards;
         _coordinator = coordinator;
         _step = new WorkerStep(job.ModelFactory(), job.Loss);
+        _exchange = new WorkerExchange(_id, _step, shards);
         _stepsPerEpoch = PlanFor(0).StepsPerEpoch;
         Receive<BeginTraining>(_ => Pull());
         Receive<ParameterSlice>(OnSlice);
@@ -52,20 +50,13 @@ public sealed class WorkerActor : ReceiveActor
         });
     }
 
-    private void Pull()
-    {
-        // Also pulled once past the last step: the answer confirms every shard has taken this worker's pushes.
-        _awaiting = _shards.Count;
-        _minVersion = long.MaxValue;
-        foreach (var (spec, shard) in _shards) shard.Tell(new PullParameters(spec.Index, _id, _next), Self);
-    }
+    // Also pulled once past the last step: the answer confirms every shard has taken this worker's pushes.
+    private void Pull() => _exchange.Pull(_next, Self);
 
     private void OnSlice(ParameterSlice slice)
     {
-        using (var payload = slice.Values) _step.Load(_shards[slice.Shard].Spec, payload.AsFloats());
-        _minVersion = Math.Min(_minVersion, slice.Version);
-        if (--_awaiting > 0) return;
-        long step = _job.Policy.IsStepwise ? _minVersion : _next;
+        if (!_exchange.Take(slice, out long minVersion)) return;
+        long step = _job.Policy.IsStepwise ? minVersion : _next;
         if (step >= _job.Steps) { Finish(); return; }
         Compute(step);
         _next = step + 1;
@@ -81,12 +72,7 @@ public sealed class WorkerActor : ReceiveActor
         using (inputs)
         using (targets)
             loss = _step.Run(inputs, targets);
-        foreach (var (spec, shard) in _shards)
-        {
-            var gradient = _step.GradientOf(spec);
-            for (int r = 0; r < _job.PushRepeats; r++)
-                shard.Tell(GradientCodec.Encode(DataPlane.PushName(spec.Index, step, samples, _id), step, gradient, GradientCompression.None), Self);
-        }
+        _exchange.Push(step, samples, GradientCompression.None, Self, _job.PushRepeats);
         _computed++;
         _coordinator.Tell(new StepLoss(_id, step, loss, samples), Self);
     }
