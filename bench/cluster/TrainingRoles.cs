@@ -52,12 +52,10 @@ internal static class TrainingNodeRoles
         set_num_threads(threads); // explicit, like torch.set_num_threads(1) in each DDP process
         using var node = NodeHost.Start();
         var p = NodeHost.Expect("placement").Select(Address.Parse).ToArray();
-        // 0: the cluster's own shard bound for this model on one ps node (ShardLayout.ShardBoundFor).
-        long parameterCount;
-        using (var probe = new SeedCnn()) parameterCount = probe.parameters().Sum(t => t.numel());
-        if (maxShard == 0) maxShard = ShardLayout.ShardBoundFor(parameterCount, psNodes: 1);
-        var job = Job(workers, batch, warmup + steps, maxShard, a[5]);
+        var job = Job(workers, batch, warmup + steps, maxShard == 0 ? ShardLayout.LargestShard : maxShard, a[5]);
         float[] initial = job.InitialParameters();
+        // 0: the cluster's own shard bound for this model on one ps node (ShardLayout.ShardBoundFor).
+        if (maxShard == 0) job = job with { MaxShardElements = ShardLayout.ShardBoundFor(initial.Length, psNodes: 1) };
         var layout = job.Layout(initial.Length);
         var placement = TrainingPlacement.RoundRobin(p[0], [p[1]], p[2..], layout.Count);
         // Timed window: from every worker's gradient of step warmup-1 to every worker's gradient of the last step.

@@ -88,14 +88,14 @@ public sealed partial class RunCoordinator
         Command<EndingTimeout>(m =>
         {
             // A worker never answered (it did not get the proposal): release everyone to the natural end.
-            if (Current(x => x.Generation == m.Generation && x.Ending is not null) is not { } x) return;
+            if (_exec is not { Ending: not null } x || x.Generation != m.Generation) return;
             Log.Warning($"Run {x.Run.Id} generation {x.Generation}: not every worker answered the early end; ending at step {x.Until} as planned.");
-            x.Ending = null;
-            foreach (var w in x.Workers) w.Host.Tell(new ConfirmEnd(x.Run.Id, x.Generation, x.Until), Self);
+            ConfirmEndAt(x, x.Until);
         });
     }
 
-    private Execution? Current(Func<Execution, bool> match) => _exec is { } x && match(x) ? x : null;
+    /// <summary>This coordinator's node address.</summary>
+    private Address SelfAddress => Remoting.Get(Context.System).Address;
 
     private Execution? Current(string runId, int generation, Phase? phase) =>
         _exec is { } x && x.Run.Id == runId && x.Generation == generation && (phase is null || x.Phase == phase) ? x : null;
@@ -213,7 +213,7 @@ public sealed partial class RunCoordinator
         x.Phase = Phase.Training;
         x.Done.Clear();
         x.Ending = null;
-        var self = Remoting.Get(Context.System).Address;
+        var self = SelfAddress;
         var paths = x.Shards.Select(s => s!.Path.Address.HasLocalScope ? s.Path.WithAddress(self).ToString() : s.Path.ToString()).ToArray();
         var ids = x.Workers.Select(w => w.Id).ToArray();
         Log.Debug($"Run {x.Run.Id} generation {x.Generation}: steps [{x.From}, {x.Until}) on {x.Workers.Count} workers, {x.Shards.Length} shards.");
@@ -292,11 +292,17 @@ public sealed partial class RunCoordinator
     private void ConfirmWhenAllProposed(Execution x)
     {
         if (x.Ending is not { } ending || x.Workers.Any(w => !ending.ContainsKey(w.Id))) return;
-        x.Until = ending.Values.Max();
-        x.Ending = null;
         Timers.Cancel("ending");
-        Log.Info($"Run {x.Run.Id} generation {x.Generation}: ends early, before step {x.Until}.");
-        foreach (var w in x.Workers) w.Host.Tell(new ConfirmEnd(x.Run.Id, x.Generation, x.Until), Self);
+        Log.Info($"Run {x.Run.Id} generation {x.Generation}: ends early, before step {ending.Values.Max()}.");
+        ConfirmEndAt(x, ending.Values.Max());
+    }
+
+    /// <summary>The generation ends before <paramref name="until"/>: tells every worker, which stops holding.</summary>
+    private void ConfirmEndAt(Execution x, long until)
+    {
+        x.Until = until;
+        x.Ending = null;
+        foreach (var w in x.Workers) w.Host.Tell(new ConfirmEnd(x.Run.Id, x.Generation, until), Self);
     }
 
     private void TakeCheckpoint(Execution x, long step)

@@ -85,7 +85,7 @@ public sealed partial class RunCoordinator
     private void OnNodeLeaving(NodeLeaving m)
     {
         var x = _exec;
-        bool mine = m.Address == Actors.Remote.Remoting.Get(Context.System).Address.ToString();
+        bool mine = m.Address == SelfAddress.ToString();
         if (x is null || x.Phase is Phase.Idle or Phase.Finishing || (!mine && !x.Shards.Any(s => s is not null && NodeOf(s) == m.Address)))
         {
             Sender.Tell(new NodeMayLeave(m.Address, x?.Run.Id, x?.Run.Step ?? 0));
@@ -138,7 +138,7 @@ public sealed partial class RunCoordinator
 
     /// <summary>The node address of a shard entity (the coordinator's own for a local one).</summary>
     private string NodeOf(IActorRef shard) =>
-        (shard.Path.Address.HasLocalScope ? Actors.Remote.Remoting.Get(Context.System).Address : shard.Path.Address).ToString();
+        (shard.Path.Address.HasLocalScope ? SelfAddress : shard.Path.Address).ToString();
 
     /// <summary>Every shard from the last committed checkpoint (verified; a bad one falls back to the previous), or fresh.</summary>
     private void RestoreLatest(CheckpointManifest? chosen = null, IActorRef? replyTo = null)

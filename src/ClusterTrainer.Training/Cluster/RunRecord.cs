@@ -21,7 +21,8 @@ public sealed class RunRecord(RunSubmitted submitted)
     public long MaxShardElements { get; set; }
     public long ParameterCount { get; set; }
     public long TotalSteps { get; set; }
-    public int Generation { get; set; }
+    /// <summary>The newest generation (0 before the first).</summary>
+    public int Generation => Generations.Count > 0 ? Generations[^1].Generation : 0;
     public long Step { get; set; }
     public long? LastCheckpointStep { get; set; }
     public int Epochs { get; set; }
@@ -49,7 +50,7 @@ public sealed class RunRecord(RunSubmitted submitted)
                 UpdatedAt = s.At;
                 break;
             case GenerationStarted g:
-                Generation = g.Generation; Step = g.FromStep; WorkerNodes = g.WorkerNodes;
+                Step = g.FromStep; WorkerNodes = g.WorkerNodes;
                 Generations.Add(new GenerationInfo(g.Generation, g.FromStep, g.WorkerNodes.Count));
                 break;
             case CheckpointCommitted c:

@@ -41,7 +41,6 @@ public sealed class ParameterShard : IDisposable
     // depend on the order in which pushes arrived (runs with the same seed repeat bit for bit).
     private string? _firstWorker;
     private readonly Dictionary<string, float[]> _slots = new(StringComparer.Ordinal);
-    private bool _awaitingNorm;
     private long _applied, _taken, _duplicates, _late, _rejected, _maxLead;
 
     public ParameterShard(ShardSpec spec, ReadOnlySpan<float> initialValues, OptimizerSpec optimizer,
@@ -150,7 +149,7 @@ public sealed class ParameterShard : IDisposable
 
     private PushOutcome PushStepwise(string worker, long step, ReadOnlySpan<float> gradient, int samples)
     {
-        long open = _awaitingNorm ? Version + 1 : Version; // a step waiting for its norm is closed to pushes
+        long open = PendingNormPart is null ? Version : Version + 1; // a step waiting for its norm is closed to pushes
         if (step > open) { _rejected++; return PushOutcome.Rejected; }
         if (step < open)
         {
@@ -212,7 +211,6 @@ public sealed class ParameterShard : IDisposable
             if (clip.MaxValue is { } v) using (no_grad()) _gradient.clamp_(-v, v);
             if (clip.MaxNorm is not null)
             {
-                _awaitingNorm = true;
                 PendingNormPart = ShardedClipping.NormPart([_gradient]);
                 return false;
             }
@@ -227,10 +225,9 @@ public sealed class ParameterShard : IDisposable
     /// </summary>
     public void CompleteStep(double squaredNormTotal)
     {
-        if (!_awaitingNorm) throw new InvalidOperationException($"Shard {Spec.Index} has no step waiting for its norm.");
+        if (PendingNormPart is null) throw new InvalidOperationException($"Shard {Spec.Index} has no step waiting for its norm.");
         double coefficient = ShardedClipping.Coefficient(ShardedClipping.TotalNorm([squaredNormTotal]), Clipping!.MaxNorm!.Value);
         if (coefficient < 1) ShardedClipping.Scale_([_gradient], coefficient);
-        _awaitingNorm = false;
         PendingNormPart = null;
         Step();
     }
@@ -309,7 +306,6 @@ public sealed class ParameterShard : IDisposable
         ShardStateCodec.Import(this, state, _values, _optimizer);
         Version = state.Version;
         _pending.Clear();
-        _awaitingNorm = false;
         PendingNormPart = null;
         _lastContributors.Clear();
         foreach (var w in _live) _completed[w] = Policy.IsStepwise ? Version : 0;
@@ -327,7 +323,6 @@ public sealed class ParameterShard : IDisposable
         _live.Clear();
         _completed.Clear();
         _pending.Clear();
-        _awaitingNorm = false;
         PendingNormPart = null;
         _lastContributors.Clear();
         _applied = 0;
